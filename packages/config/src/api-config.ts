@@ -1,0 +1,86 @@
+import { parseEnv } from "./load.ts";
+import {
+  commonVars,
+  databaseVars,
+  httpVars,
+  passwordVars,
+  redisVars,
+  sessionVars,
+} from "./variables.ts";
+import { toDatabaseConfig, type DatabaseConfig } from "./database-config.ts";
+
+export const apiVariables = {
+  ...commonVars,
+  ...httpVars,
+  ...databaseVars,
+  ...redisVars,
+  ...sessionVars,
+  ...passwordVars,
+};
+
+export interface ApiConfig {
+  env: "development" | "test" | "production";
+  logLevel: string;
+  instanceId: string;
+  http: {
+    host: string;
+    port: number;
+    trustedProxies: string[];
+    bodyLimitBytes: number;
+    keepAliveTimeoutMs: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    drainDelayMs: number;
+    shutdownTimeoutMs: number;
+  };
+  db: DatabaseConfig;
+  redis: { stateUrl: string; cacheUrl: string; commandTimeoutMs: number };
+  session: { ttlSeconds: number; cookieName: string; cookieSecure: boolean };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+}
+
+/** Reads and validates the API process's configuration from the environment. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const v = parseEnv(apiVariables, env, (v, problems) => {
+    if (v.HEADERS_TIMEOUT_MS <= v.KEEP_ALIVE_TIMEOUT_MS) {
+      problems.push(
+        `HEADERS_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS}) must exceed KEEP_ALIVE_TIMEOUT_MS (${v.KEEP_ALIVE_TIMEOUT_MS}), or idle sockets race new requests`,
+      );
+    }
+    if (v.NODE_ENV === "production" && v.SESSION_COOKIE_SECURE === false) {
+      problems.push("SESSION_COOKIE_SECURE=false is refused in production");
+    }
+  });
+  return {
+    env: v.NODE_ENV,
+    logLevel: v.LOG_LEVEL,
+    instanceId: v.INSTANCE_ID,
+    http: {
+      host: v.HOST,
+      port: v.PORT,
+      trustedProxies: v.TRUSTED_PROXIES,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      drainDelayMs: v.DRAIN_DELAY_MS,
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    },
+    db: toDatabaseConfig(v),
+    redis: {
+      stateUrl: v.REDIS_STATE_URL,
+      cacheUrl: v.REDIS_CACHE_URL ?? v.REDIS_STATE_URL,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    session: {
+      ttlSeconds: v.SESSION_TTL_S,
+      cookieName: v.SESSION_COOKIE_NAME,
+      cookieSecure: v.SESSION_COOKIE_SECURE ?? v.NODE_ENV === "production",
+    },
+    argon2: {
+      memoryCost: v.ARGON2_MEMORY_KIB,
+      timeCost: v.ARGON2_TIME_COST,
+      parallelism: v.ARGON2_PARALLELISM,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/** Helpers that turn environment strings into typed values with readable errors. */
+
+export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const port = int(1, 65535);
+
+export const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const url = (protocols: string[]) =>
+  z
+    .string({ error: "is required" })
+    .min(1, "is required")
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(/:$/, ""));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}://`).join(" or ")}`,
+    );

@@ -1,0 +1,11 @@
+export { ConfigError, parseEnv } from "./load.ts";
+export { loadApiConfig, apiVariables, type ApiConfig } from "./api-config.ts";
+export {
+  loadDatabaseToolConfig,
+  databaseToolVariables,
+  toDatabaseConfig,
+  type DatabaseConfig,
+  type DatabaseToolConfig,
+} from "./database-config.ts";
+export * as variables from "./variables.ts";
+export { isPlaceholderSecret } from "./secrets.ts";

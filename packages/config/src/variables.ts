@@ -1,0 +1,119 @@
+import os from "node:os";
+import { z } from "zod";
+import { bool, int, list, port, url } from "./env-types.ts";
+
+/**
+ * Every environment variable strata reads, grouped by concern. Each is documented here, where
+ * it is declared; `.env.example` and the README table are checked against these groups.
+ */
+
+export const commonVars = {
+  NODE_ENV: z
+    .enum(["development", "test", "production"])
+    .default("development")
+    .describe(
+      "development, test or production; outside development placeholder secrets are refused",
+    ),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("pino log level"),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, dots, dashes or underscores")
+    .default(`${os.hostname()}-${process.pid}`)
+    .describe("name of this process in logs, metrics and the X-Instance header"),
+};
+
+export const httpVars = {
+  HOST: z.string().min(1).default("127.0.0.1").describe("address the HTTP server binds to"),
+  PORT: port.default(3000).describe("port the HTTP server listens on"),
+  TRUSTED_PROXIES: list
+    .default([])
+    .describe(
+      "comma-separated addresses or CIDRs of proxies (nginx) whose X-Forwarded-For is believed; empty trusts no one",
+    ),
+  BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe("largest JSON request body; nginx's client_max_body_size is generated from it"),
+  KEEP_ALIVE_TIMEOUT_MS: int(1000)
+    .default(72_000)
+    .describe(
+      "idle keep-alive socket timeout; must exceed nginx's upstream keepalive_timeout (60 s)",
+    ),
+  HEADERS_TIMEOUT_MS: int(1000)
+    .default(75_000)
+    .describe("time to receive request headers; must exceed KEEP_ALIVE_TIMEOUT_MS"),
+  REQUEST_TIMEOUT_MS: int(1000).default(30_000).describe("longest a request may take"),
+  DRAIN_DELAY_MS: int(0)
+    .default(5_000)
+    .describe("after SIGTERM, keep serving (with /ready at 503) this long so the balancer notices"),
+  SHUTDOWN_TIMEOUT_MS: int(100)
+    .default(15_000)
+    .describe("after the drain delay, the bound for in-flight requests to finish"),
+};
+
+export const databaseVars = {
+  DATABASE_URL: url(["postgres", "postgresql"]).describe("PostgreSQL connection URL"),
+  DB_POOL_SIZE: int(1, 1000).default(20).describe("connections the pool keeps open (steady)"),
+  DB_POOL_OVERFLOW: int(0, 1000)
+    .default(10)
+    .describe("extra connections opened under load and closed again when idle"),
+  DB_POOL_IDLE_TIMEOUT_MS: int(100)
+    .default(10_000)
+    .describe("how long an overflow connection may sit idle before it is closed"),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: int(10)
+    .default(2_000)
+    .describe("longest a request waits for a free connection before a 503"),
+  DB_POOL_MAX_LIFETIME_S: int(1).default(3600).describe("connections are recycled after this age"),
+  DB_POOL_CHECK_IDLE_MS: int(0)
+    .default(30_000)
+    .describe("a connection idle longer than this is checked with SELECT 1 before reuse"),
+  DB_STATEMENT_TIMEOUT_MS: int(10).default(5_000).describe("PostgreSQL statement_timeout"),
+};
+
+export const redisVars = {
+  REDIS_STATE_URL: url(["redis", "rediss"]).describe(
+    "Redis for sessions, rate-limit counters and queues; must be maxmemory-policy noeviction",
+  ),
+  REDIS_CACHE_URL: url(["redis", "rediss"])
+    .optional()
+    .describe("Redis for the application cache (may evict); defaults to REDIS_STATE_URL"),
+  REDIS_COMMAND_TIMEOUT_MS: int(10)
+    .default(500)
+    .describe("a Redis command on the request path fails after this long instead of hanging"),
+};
+
+export const sessionVars = {
+  SESSION_TTL_S: int(60)
+    .default(7 * 24 * 3600)
+    .describe("session lifetime in Redis"),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("strata_session")
+    .describe("name of the HttpOnly session cookie"),
+  SESSION_COOKIE_SECURE: bool
+    .optional()
+    .describe("mark the session cookie Secure; defaults to true in production"),
+};
+
+export const passwordVars = {
+  ARGON2_MEMORY_KIB: int(8 * 1024, 4 * 1024 * 1024)
+    .default(19 * 1024)
+    .describe("argon2id memory cost in KiB (OWASP minimum 19456)"),
+  ARGON2_TIME_COST: int(1, 20).default(2).describe("argon2id iterations"),
+  ARGON2_PARALLELISM: int(1, 16).default(1).describe("argon2id lanes"),
+};
+
+export const adminVars = {
+  ADMIN_EMAIL: z
+    .email("must be an email address")
+    .optional()
+    .describe("first admin's email (seed)"),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(12, "must be at least 12 characters")
+    .optional()
+    .describe("first admin's password (seed); never logged"),
+};

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadApiConfig } from "../src/index.ts";
+
+const valid = {
+  DATABASE_URL: "postgres://strata:s3cure-Pa55@127.0.0.1:5432/strata",
+  REDIS_STATE_URL: "redis://127.0.0.1:6379",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadApiConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadApiConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadApiConfig(valid);
+    expect(config.db).toMatchObject({ poolSize: 20, poolOverflow: 10, maxLifetimeSeconds: 3600 });
+    expect(config.http.keepAliveTimeoutMs).toBeGreaterThan(60_000);
+    expect(config.http.headersTimeoutMs).toBeGreaterThan(config.http.keepAliveTimeoutMs);
+    expect(config.redis.cacheUrl).toBe(valid.REDIS_STATE_URL);
+    expect(config.http.trustedProxies).toEqual([]);
+  });
+
+  it("names every problem at once", () => {
+    const problems = problemsOf({ PORT: "http", DB_POOL_SIZE: "0", LOG_LEVEL: "loud" });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL is required/),
+        expect.stringMatching(/^REDIS_STATE_URL is required/),
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^DB_POOL_SIZE /),
+        expect.stringMatching(/^LOG_LEVEL /),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it("refuses placeholder secrets outside development", () => {
+    const env = {
+      ...valid,
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://u:changeme@db/strata",
+    };
+    expect(problemsOf(env)).toEqual([
+      expect.stringMatching(/DATABASE_URL has an empty or placeholder password/),
+    ]);
+    const noPassword = { ...valid, NODE_ENV: "test", DATABASE_URL: "postgres://u@db/strata" };
+    expect(problemsOf(noPassword)).toHaveLength(1);
+    expect(() => loadApiConfig({ ...env, NODE_ENV: "development" })).not.toThrow();
+  });
+
+  it("requires the headers timeout to exceed the keep-alive timeout", () => {
+    const problems = problemsOf({
+      ...valid,
+      KEEP_ALIVE_TIMEOUT_MS: "80000",
+      HEADERS_TIMEOUT_MS: "75000",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/HEADERS_TIMEOUT_MS .* must exceed KEEP_ALIVE_TIMEOUT_MS/),
+    ]);
+  });
+
+  it("parses trusted proxies as a list", () => {
+    expect(
+      loadApiConfig({ ...valid, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8" }).http.trustedProxies,
+    ).toEqual(["127.0.0.1", "10.0.0.0/8"]);
+  });
+});

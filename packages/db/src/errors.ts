@@ -1,0 +1,43 @@
+/** The pool had no free connection within the configured wait: answer 503, retry soon. */
+export class PoolExhaustedError extends Error {
+  readonly code = "POOL_EXHAUSTED";
+  constructor(readonly waitedMs: number) {
+    super(`no database connection became free within ${waitedMs} ms`);
+    this.name = "PoolExhaustedError";
+  }
+}
+
+/** PostgreSQL could not be reached (refused, reset, shutting down). */
+export class DatabaseUnavailableError extends Error {
+  readonly code = "DATABASE_UNAVAILABLE";
+  constructor(cause: unknown) {
+    super(`database unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown,
+// terminated backend), plus the socket errors node reports before PostgreSQL says anything.
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
+
+/** True when `error` means the server is unreachable rather than that a query was wrong. */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (
+    e.code &&
+    (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith("08") || e.code.startsWith("57P"))
+  ) {
+    return true;
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    e.message ?? "",
+  );
+}

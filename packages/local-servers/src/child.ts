@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import fs from "node:fs";
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** Sends `signal`, waits up to `timeoutMs`, then SIGKILLs. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
+  readonly child: ChildProcess;
+}
+
+/**
+ * Spawns a long-running program whose output goes to a log file. The child gets its own
+ * process group so a terminal's Ctrl-C reaches only us; we stop it in order ourselves.
+ */
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  options: SpawnOptions = {},
+): ManagedProcess {
+  const log = fs.openSync(logFile, "a");
+  const child = spawn(command, args, {
+    ...options,
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+  const pid = child.pid;
+  let exitValue: number | string | undefined;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exitValue = code ?? signal ?? "unknown";
+      resolve(exitValue);
+    });
+    child.once("error", (error) => {
+      exitValue = error.message;
+      resolve(exitValue);
+    });
+  });
+  return {
+    name,
+    pid,
+    logFile,
+    exited,
+    child,
+    async stop(signal = "SIGTERM", timeoutMs = 15_000) {
+      if (exitValue !== undefined) return;
+      try {
+        process.kill(pid, signal);
+      } catch {
+        return;
+      }
+      const timer = new Promise<"timeout">((r) =>
+        setTimeout(() => r("timeout"), timeoutMs).unref(),
+      );
+      if ((await Promise.race([exited, timer])) === "timeout") {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+        await exited;
+      }
+    },
+  };
+}
+
+/** The last lines of a log file, for error messages. */
+export function tail(logFile: string, lines = 20): string {
+  try {
+    return fs.readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,9 @@
+import { ensureDebianPackage } from "../system-packages.ts";
+import { postgresBinDir } from "../postgres.ts";
+
+/**
+ * Installs, once and before anything runs in parallel, the Debian packages whose servers
+ * the tests and the stack start privately.
+ */
+postgresBinDir();
+ensureDebianPackage("redis-server", "redis-server");

@@ -1,0 +1,13 @@
+// `npm test`: everything CI checks, in order, stopping at the first failure.
+import { ensureNodeModules, run, tsx } from "./bootstrap.mjs";
+
+ensureNodeModules();
+run(tsx, ["packages/local-servers/src/cli/ensure-system-packages.ts"]);
+console.log("\n== typecheck");
+run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
+console.log("== lint");
+run("npx", ["eslint", "--max-warnings", "0", "."]);
+console.log("== format");
+run("npx", ["prettier", "--check", "--log-level", "warn", "."]);
+console.log("== tests");
+run("npx", ["vitest", "run", ...process.argv.slice(2)]);
