@@ -1,0 +1,102 @@
+import crypto from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { ApiConfig } from "@strata/config";
+import { installErrorHandler } from "./http/error-handler.ts";
+import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
+import { Readiness } from "./lifecycle/readiness.ts";
+import databasePlugin from "./plugins/database.ts";
+import metricsPlugin from "./plugins/metrics.ts";
+import openapiPlugin from "./plugins/openapi.ts";
+import redisPlugin from "./plugins/redis.ts";
+import requestContextPlugin from "./plugins/request-context.ts";
+import apiRoutes from "./routes/api.ts";
+import healthRoutes from "./routes/health.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: ApiConfig;
+    readiness: Readiness;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the API as a Fastify instance without listening: the server process (server.ts) and
+ * the tests (through `inject` or a listen on port 0) share it.
+ */
+export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      base: { instance: config.instanceId },
+      // Credentials never reach a log line, whatever a serializer is later asked to print.
+      redact: {
+        paths: [
+          "req.headers.authorization",
+          "req.headers.cookie",
+          'res.headers["set-cookie"]',
+          "password",
+          "*.password",
+        ],
+        censor: "[redacted]",
+      },
+    },
+    disableRequestLogging: true,
+    // nginx sets X-Request-Id; keep it so one id follows the request through every tier.
+    genReqId: (req) => {
+      const header = req.headers["x-request-id"];
+      return typeof header === "string" && REQUEST_ID.test(header) ? header : crypto.randomUUID();
+    },
+    // Only the listed proxies may speak for the client; never `true` (the client controls the
+    // left-most X-Forwarded-For entry) and never a hop count.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    bodyLimit: config.http.bodyLimitBytes,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  // Must exceed keepAliveTimeout, or a request arriving as an idle socket times out is dropped.
+  app.server.headersTimeout = config.http.headersTimeoutMs;
+
+  const readiness = new Readiness();
+  app.decorate("config", config);
+  app.decorate("readiness", readiness);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  app.addHook("onListen", async () => readiness.markServing());
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? "unmatched",
+        url: request.url.split("?")[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        client: request.ip,
+      },
+      "request",
+    );
+  });
+
+  await app.register(requestContextPlugin, { instanceId: config.instanceId, readiness });
+  await app.register(databasePlugin, { config: config.db, instanceId: config.instanceId });
+  await app.register(redisPlugin, { config });
+  await app.register(metricsPlugin, { instanceId: config.instanceId });
+  await app.register(openapiPlugin);
+
+  const databaseProbe = createDatabaseProbe(config.db.url, 1000);
+  app.addHook("onClose", () => databaseProbe.close());
+  await app.register(healthRoutes, { readiness, databaseProbe, checkTimeoutMs: 1000 });
+  await app.register(apiRoutes, { prefix: "/api" });
+  return app;
+}

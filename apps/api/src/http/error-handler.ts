@@ -1,0 +1,121 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { DatabaseUnavailableError, PoolExhaustedError } from "@strata/db";
+import { HttpProblem, sendProblem, type Problem } from "./problem.ts";
+
+/**
+ * Turns every error into problem+json. Known failures get their own status; anything else is
+ * a 500 whose detail never leaks internals (the log has them, tagged with the request id).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      status: 404,
+      title: "Not Found",
+      detail: `no route for ${request.method} ${request.url.split("?")[0]}`,
+    }),
+  );
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpProblem) {
+      reply.headers(error.headers);
+      return sendProblem(reply, error.problem);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? "request";
+      const errors = error.validation.map((issue) => ({
+        field: [where, ...(issue.instancePath ? issue.instancePath.split("/").filter(Boolean) : [])]
+          .concat(issueKeys(issue))
+          .join("."),
+        message: issue.message ?? "is invalid",
+      }));
+      return sendProblem(reply, {
+        status: 400,
+        title: "Bad Request",
+        detail: `invalid ${where}: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
+        errors,
+      });
+    }
+    if (error instanceof PoolExhaustedError) {
+      request.log.warn({ waitedMs: error.waitedMs }, "database pool exhausted");
+      reply.header("retry-after", "1");
+      return sendProblem(reply, {
+        status: 503,
+        title: "Service Unavailable",
+        detail: "the server is busy; retry shortly",
+      });
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      request.log.error({ err: error.message }, "database unavailable");
+      reply.header("retry-after", "5");
+      return sendProblem(reply, {
+        status: 503,
+        title: "Service Unavailable",
+        detail: "the database is unavailable; retry shortly",
+      });
+    }
+    const status =
+      typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status < 500) {
+      // Fastify's own client errors: malformed JSON, body too large, bad content type ...
+      return sendProblem(reply, { status, title: titleOf(status), detail: clientDetail(error) });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, {
+      status: 500,
+      title: "Internal Server Error",
+      detail: "something went wrong on our side",
+    });
+  });
+}
+
+function issueKeys(issue: { params?: unknown }): string[] {
+  const params = issue.params as
+    { missingProperty?: string; additionalProperty?: string; keys?: string[] } | undefined;
+  if (params?.missingProperty) return [params.missingProperty];
+  if (params?.additionalProperty) return [params.additionalProperty];
+  if (params?.keys?.length) return [params.keys.join(",")];
+  return [];
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  408: "Request Timeout",
+  409: "Conflict",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+};
+
+function titleOf(status: number): string {
+  return TITLES[status] ?? "Bad Request";
+}
+
+function clientDetail(error: FastifyError): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "the request body is larger than this endpoint accepts";
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "unsupported content type; send application/json";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "the JSON body is empty";
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    default:
+      if (error instanceof SyntaxError || /JSON/.test(error.message))
+        return "the body is not valid JSON";
+      return error.message;
+  }
+}
+
+export type { Problem };
