@@ -71,6 +71,27 @@ export function createDatabase(
   });
   pool.on("release", (_err, client) => lastUsed.set(client as pg.PoolClient, Date.now()));
 
+  // A connection dropped silently (NAT or firewall state lost, host gone) never answers and
+  // never errors: without a bound, SELECT 1 would wait for TCP to give up, many minutes later,
+  // and hold the caller (and pool.end()) all that time.
+  async function ping(client: pg.PoolClient): Promise<void> {
+    const reply = client.query("SELECT 1");
+    // Releasing with an error destroys the socket, which then rejects the abandoned query.
+    reply.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`liveness check got no reply within ${config.acquireTimeoutMs} ms`)),
+        config.acquireTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([reply, silence]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function acquire(): Promise<pg.PoolClient> {
     // Two tries: a stale connection found by the liveness check is discarded and replaced.
     for (let attempt = 0; ; attempt++) {
@@ -92,9 +113,10 @@ export function createDatabase(
       const idleSince = lastUsed.get(client);
       if (idleSince === undefined || Date.now() - idleSince < config.checkIdleMs) return client;
       try {
-        await client.query("SELECT 1");
+        await ping(client);
         return client;
       } catch (error) {
+        logger?.warn({ err: (error as Error).message }, "stale database connection replaced");
         client.release(error as Error); // destroys it
         if (attempt >= 1) throw new DatabaseUnavailableError(error);
       }
