@@ -9,3 +9,4 @@ export {
 } from "./database-config.ts";
 export * as variables from "./variables.ts";
 export { isPlaceholderSecret } from "./secrets.ts";
+export { describeVariables, type VariableDoc } from "./describe.ts";
