@@ -1,0 +1,11 @@
+export {
+  PRIVATE,
+  publicPolicy,
+  IMMUTABLE_SECONDS,
+  type CachePolicy,
+  type PublicPolicy,
+  type PrivatePolicy,
+} from "./policy.ts";
+export { cacheControl, cdnCacheControl, immutableCacheControl, cacheTagHeader } from "./headers.ts";
+export { queryTimings } from "./timings.ts";
+export { policies, type PolicyName } from "./catalogue.ts";
