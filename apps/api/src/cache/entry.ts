@@ -1,0 +1,54 @@
+import crypto from "node:crypto";
+import type { PublicPolicy } from "@strata/cache-policy";
+
+/**
+ * One cached response body, as every app-cache tier stores it. `tokens` are the versions of
+ * its tags at the moment its data was read from PostgreSQL: the entry is valid only while
+ * every tag still has that version, so an invalidation can never be undone by a slow reader.
+ */
+export interface CacheEntry {
+  /** The serialised JSON body, sent as it is on a hit. */
+  body: string;
+  /** Strong validator: a hash of the body, so it changes whenever any byte does. */
+  etag: string;
+  tokens: Record<string, string>;
+  /** Epoch ms until which the entry is fresh. */
+  freshUntil: number;
+  /** Epoch ms until which it may be served stale while revalidating. */
+  revalidateUntil: number;
+  /** Epoch ms until which it may be served stale when PostgreSQL fails. */
+  errorUntil: number;
+}
+
+export function makeEntry(
+  body: string,
+  tokens: Record<string, string>,
+  policy: PublicPolicy,
+  now = Date.now(),
+): CacheEntry {
+  const freshUntil = now + policy.fresh * 1000;
+  return {
+    body,
+    etag: `"${crypto.createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+    tokens,
+    freshUntil,
+    revalidateUntil: freshUntil + policy.staleWhileRevalidate * 1000,
+    errorUntil: freshUntil + policy.staleIfError * 1000,
+  };
+}
+
+/** True when every tag of the entry still has the version it was filled under. */
+export function tokensMatch(
+  entry: CacheEntry,
+  current: Record<string, string | undefined>,
+): boolean {
+  for (const [tag, token] of Object.entries(entry.tokens)) {
+    if (current[tag] !== token) return false;
+  }
+  return true;
+}
+
+/** The entry's last useful moment in any role. */
+export function expiresAt(entry: CacheEntry): number {
+  return Math.max(entry.revalidateUntil, entry.errorUntil);
+}
