@@ -7,4 +7,13 @@ export {
   type PostgresOptions,
 } from "./postgres.ts";
 export { startRedis, type RedisServer, type RedisOptions } from "./redis.ts";
+export { startS3, s3Credentials, type S3Server, type S3Options, type S3Credentials } from "./s3.ts";
+export {
+  startNginx,
+  nginxBinary,
+  prepareNginxPrefix,
+  testNginxConfig,
+  type NginxServer,
+  type NginxOptions,
+} from "./nginx.ts";
 export { ensureDebianPackage } from "./system-packages.ts";

@@ -1,5 +1,6 @@
 import { ensureDebianPackage } from "../system-packages.ts";
 import { postgresBinDir } from "../postgres.ts";
+import { nginxBinary } from "../nginx.ts";
 
 /**
  * Installs, once and before anything runs in parallel, the Debian packages whose servers
@@ -7,3 +8,4 @@ import { postgresBinDir } from "../postgres.ts";
  */
 postgresBinDir();
 ensureDebianPackage("redis-server", "redis-server");
+nginxBinary();

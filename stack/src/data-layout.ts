@@ -1,0 +1,41 @@
+import path from "node:path";
+
+/** Where everything lives inside the data folder; one place, so cleanup and docs agree. */
+export interface DataLayout {
+  root: string;
+  /** Pid files of every process we started, the control socket. */
+  run: string;
+  logs: string;
+  postgres: string;
+  redisState: string;
+  redisCache: string;
+  s3: string;
+  nginx: string;
+  nginxTemp: string;
+  nginxConf: string;
+  adminCredentials: string;
+  controlSocket: string;
+  /** Pid file of the foreground `up` process itself. */
+  supervisorPidFile: string;
+}
+
+export function dataLayout(dataDir: string): DataLayout {
+  const root = path.resolve(dataDir);
+  const run = path.join(root, "run");
+  const nginx = path.join(root, "nginx");
+  return {
+    root,
+    run,
+    logs: path.join(root, "logs"),
+    postgres: path.join(root, "postgres"),
+    redisState: path.join(root, "redis-state"),
+    redisCache: path.join(root, "redis-cache"),
+    s3: path.join(root, "s3"),
+    nginx,
+    nginxTemp: path.join(nginx, "temp"),
+    nginxConf: path.join(nginx, "strata.conf"),
+    adminCredentials: path.join(root, "admin-credentials.json"),
+    controlSocket: path.join(run, "control.sock"),
+    supervisorPidFile: path.join(run, "strata.pid"),
+  };
+}

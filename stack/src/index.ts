@@ -1,0 +1,32 @@
+export {
+  startStack,
+  runningStackPid,
+  StackAlreadyRunningError,
+  type Stack,
+  type StackStatus,
+  type InstanceStatus,
+  type StartOptions,
+} from "./stack.ts";
+export {
+  loadStackSettings,
+  stackVariables,
+  type StackSettings,
+  type StackFlags,
+} from "./settings.ts";
+export {
+  generateNginxConfig,
+  validateNginxSettings,
+  type NginxSettings,
+  type UpstreamServer,
+} from "./nginx/generate-nginx-config.ts";
+export {
+  defaultUpstreamPolicy,
+  stackDrainDelayMs,
+  type UpstreamPolicy,
+} from "./nginx/upstream-policy.ts";
+export {
+  checkConnectionBudget,
+  maxInstancesWithin,
+  type ConnectionBudget,
+} from "./connection-budget.ts";
+export { upstreamRoles, PRIMARY_WEIGHT, BACKUP_WEIGHT } from "./nginx/upstream-roles.ts";

@@ -1,0 +1,29 @@
+import { variables } from "@strata/config";
+import type { NginxSettings } from "./generate-nginx-config.ts";
+import { upstreamRoles } from "./upstream-roles.ts";
+
+/**
+ * deploy/nginx/strata.conf: the same generator with production values. Instances are the
+ * Compose/Kubernetes service names on the API's default port; limits are the API's defaults
+ * from @strata/config, so changing a default there changes this file (and its test says so).
+ */
+export const productionNginxSettings: NginxSettings = {
+  listen: "80",
+  servers: upstreamRoles(
+    ["api-1", "api-2", "api-3"].map((name) => ({
+      name,
+      address: `${name}:${variables.httpVars.PORT.parse(undefined)}`,
+    })),
+  ),
+  maxBodyBytes: variables.httpVars.BODY_LIMIT_BYTES.parse(undefined),
+  apiKeepAliveTimeoutMs: variables.httpVars.KEEP_ALIVE_TIMEOUT_MS.parse(undefined),
+  apiRequestTimeoutMs: variables.httpVars.REQUEST_TIMEOUT_MS.parse(undefined),
+  user: "www-data",
+  workerProcesses: "auto",
+  workerConnections: 4096,
+  paths: {
+    pidFile: "/run/nginx.pid",
+    errorLog: "/var/log/nginx/error.log",
+    accessLog: "/var/log/nginx/strata-access.log",
+  },
+};

@@ -1,0 +1,149 @@
+import path from "node:path";
+import { freePort, startProcess, tail } from "@strata/local-servers";
+import type { DataLayout } from "../data-layout.ts";
+import { waitForHttp } from "../http-probe.ts";
+import type { UpstreamServer } from "../nginx/generate-nginx-config.ts";
+import { upstreamRoles } from "../nginx/upstream-roles.ts";
+import { defaultUpstreamPolicy } from "../nginx/upstream-policy.ts";
+import type { Supervisor } from "../process/supervisor.ts";
+import { repoRoot, type StackSettings } from "../settings.ts";
+import { tsxLoader } from "../tsx-loader.ts";
+
+export const apiEntry = path.join(repoRoot, "apps", "api", "src", "server.ts");
+
+export interface InstanceSlot {
+  id: string;
+  port: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The API instances. Each slot keeps its id and port for the life of the stack, so a restart
+ * needs no nginx reload: nginx sees the port refuse connections for a moment (and retries
+ * elsewhere), then answer again.
+ */
+export class ApiFleet {
+  #slots: InstanceSlot[] = [];
+  readonly #settings: StackSettings;
+  readonly #layout: DataLayout;
+  readonly #supervisor: Supervisor;
+  readonly #env: (slot: InstanceSlot) => NodeJS.ProcessEnv;
+
+  constructor(options: {
+    settings: StackSettings;
+    layout: DataLayout;
+    supervisor: Supervisor;
+    env: (slot: InstanceSlot) => NodeJS.ProcessEnv;
+  }) {
+    this.#settings = options.settings;
+    this.#layout = options.layout;
+    this.#supervisor = options.supervisor;
+    this.#env = options.env;
+  }
+
+  get slots(): readonly InstanceSlot[] {
+    return this.#slots;
+  }
+
+  servers(): UpstreamServer[] {
+    return upstreamRoles(this.#slots.map((s) => ({ name: s.id, address: `127.0.0.1:${s.port}` })));
+  }
+
+  slot(id: string): InstanceSlot {
+    const slot = this.#slots.find((s) => s.id === id);
+    if (!slot) throw new Error(`no instance ${id} (instances: ${this.#slots.map((s) => s.id)})`);
+    return slot;
+  }
+
+  /** The stop bound: drain delay, in-flight requests, then a margin before SIGKILL. */
+  get stopTimeoutMs(): number {
+    return this.#settings.drainDelayMs + this.#settings.api.shutdownTimeoutMs + 5_000;
+  }
+
+  /** Adds slots up to `count` and starts their instances in parallel. */
+  async grow(count: number): Promise<InstanceSlot[]> {
+    const added: InstanceSlot[] = [];
+    while (this.#slots.length + added.length < count) {
+      added.push({ id: `api-${this.#slots.length + added.length + 1}`, port: await freePort() });
+    }
+    this.#slots.push(...added);
+    try {
+      await Promise.all(added.map((slot) => this.start(slot.id)));
+    } catch (error) {
+      await Promise.all(added.map((slot) => this.stop(slot.id)));
+      this.#slots = this.#slots.filter((s) => !added.includes(s));
+      throw error;
+    }
+    return added;
+  }
+
+  /** Removes the highest-numbered slots down to `count` (stop them after nginx forgot them). */
+  detach(count: number): InstanceSlot[] {
+    const removed = this.#slots.slice(count);
+    this.#slots = this.#slots.slice(0, count);
+    return removed;
+  }
+
+  /** Starts the instance of a slot and waits until its /ready answers 200. */
+  async start(id: string): Promise<void> {
+    const slot = this.slot(id);
+    if (this.#supervisor.isRunning(id)) return;
+    this.#supervisor.forget(id);
+    const logFile = path.join(this.#layout.logs, `${id}.log`);
+    const child = startProcess(id, process.execPath, ["--import", tsxLoader, apiEntry], logFile, {
+      cwd: repoRoot,
+      env: this.#env(slot),
+    });
+    this.#supervisor.add({
+      name: id,
+      role: "api",
+      address: `127.0.0.1:${slot.port}`,
+      logFile,
+      process: child,
+      // SIGTERM: the instance drains (ready → 503, Connection: close) and exits 0.
+      stop: () => child.stop("SIGTERM", this.stopTimeoutMs),
+      stopSignal: "SIGTERM",
+      stopTimeoutMs: this.stopTimeoutMs,
+    });
+    try {
+      await waitForHttp(id, `http://127.0.0.1:${slot.port}/ready`, {
+        timeoutMs: this.#settings.readyTimeoutMs,
+        gone: () =>
+          child.child.exitCode !== null || child.child.signalCode !== null
+            ? `exit ${child.child.exitCode ?? child.child.signalCode}`
+            : undefined,
+      });
+    } catch (error) {
+      await this.#supervisor.stop(id);
+      throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Graceful stop: drain, finish in-flight requests, exit. */
+  stop(id: string): Promise<void> {
+    return this.#supervisor.stop(id);
+  }
+
+  /** kill -9, for crash drills. */
+  kill(id: string): void {
+    this.#supervisor.kill(id);
+  }
+
+  /**
+   * Restarts every instance, one at a time: stop (drain), start on the same port, wait for
+   * /ready, then wait nginx's fail_timeout so nginx has taken the instance back before the
+   * next one leaves; primaries first, the backup last.
+   */
+  async rollingRestart(onStep?: (id: string) => void): Promise<void> {
+    const ordered = [...this.servers()].sort((a, b) => Number(a.backup) - Number(b.backup));
+    for (const server of ordered) {
+      onStep?.(server.name);
+      await this.stop(server.name);
+      await this.start(server.name);
+      await sleep(defaultUpstreamPolicy.failTimeoutS * 1000 + 500);
+    }
+  }
+}

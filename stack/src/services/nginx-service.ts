@@ -1,0 +1,104 @@
+import path from "node:path";
+import fs from "node:fs";
+import { prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
+import type { DataLayout } from "../data-layout.ts";
+import { waitForHttp } from "../http-probe.ts";
+import { generateNginxConfig, type UpstreamServer } from "../nginx/generate-nginx-config.ts";
+import type { Supervisor } from "../process/supervisor.ts";
+import type { StackSettings } from "../settings.ts";
+
+/**
+ * The local nginx: its configuration is generated from the stack settings (the same generator
+ * as deploy/nginx/strata.conf), written into the data folder and checked with `nginx -t`
+ * before every start and reload. Each configuration carries a revision that nginx's own
+ * /health echoes, so a reload is known to have taken effect.
+ */
+export class NginxService {
+  readonly #settings: StackSettings;
+  readonly #layout: DataLayout;
+  readonly #supervisor: Supervisor;
+  #server: NginxServer | undefined;
+  #revision = 0;
+  readonly #runId = Date.now().toString(36);
+
+  constructor(settings: StackSettings, layout: DataLayout, supervisor: Supervisor) {
+    this.#settings = settings;
+    this.#layout = layout;
+    this.#supervisor = supervisor;
+  }
+
+  get url(): string {
+    return `http://${this.#settings.host}:${this.#settings.port}`;
+  }
+
+  get accessLog(): string {
+    return path.join(this.#layout.logs, "nginx-access.log");
+  }
+
+  #write(servers: UpstreamServer[]): string {
+    const { user } = prepareNginxPrefix(this.#layout.nginx, this.#layout.nginxTemp);
+    this.#revision++;
+    const revision = `${this.#runId}-${this.#revision}`;
+    const text = generateNginxConfig({
+      listen: `${this.#settings.host}:${this.#settings.port}`,
+      servers,
+      maxBodyBytes: this.#settings.api.bodyLimitBytes,
+      apiKeepAliveTimeoutMs: this.#settings.api.keepAliveTimeoutMs,
+      apiRequestTimeoutMs: this.#settings.api.requestTimeoutMs,
+      ...(user ? { user } : {}),
+      workerProcesses: "auto",
+      workerConnections: 1024,
+      paths: {
+        pidFile: path.join(this.#layout.nginx, "nginx.pid"),
+        errorLog: path.join(this.#layout.logs, "nginx-error.log"),
+        accessLog: this.accessLog,
+        tempDir: this.#layout.nginxTemp,
+      },
+      revision,
+    });
+    fs.writeFileSync(this.#layout.nginxConf, text);
+    return revision;
+  }
+
+  async #effective(revision: string): Promise<void> {
+    await waitForHttp("nginx", `${this.url}/health`, {
+      timeoutMs: 15_000,
+      accept: (r) => r.body.includes(`"revision":"${revision}"`),
+      gone: () => {
+        const c = this.#server?.process.child;
+        return c && (c.exitCode !== null || c.signalCode !== null) ? "nginx exited" : undefined;
+      },
+    });
+  }
+
+  async start(servers: UpstreamServer[]): Promise<void> {
+    const revision = this.#write(servers);
+    const logFile = path.join(this.#layout.logs, "nginx.log");
+    this.#server = await startNginx({
+      prefixDir: this.#layout.nginx,
+      configFile: this.#layout.nginxConf,
+      host: this.#settings.host,
+      port: this.#settings.port,
+      logFile,
+    });
+    this.#supervisor.add({
+      name: "nginx",
+      role: "nginx",
+      address: `${this.#settings.host}:${this.#settings.port}`,
+      logFile: path.join(this.#layout.logs, "nginx-error.log"),
+      process: this.#server.process,
+      stop: this.#server.stop,
+      stopSignal: "SIGQUIT",
+      stopTimeoutMs: 15_000,
+    });
+    await this.#effective(revision);
+  }
+
+  /** Rewrites the upstream list and reloads nginx gracefully (old workers finish first). */
+  async update(servers: UpstreamServer[]): Promise<void> {
+    if (!this.#server) throw new Error("nginx is not running");
+    const revision = this.#write(servers);
+    await this.#server.reload();
+    await this.#effective(revision);
+  }
+}

@@ -1,0 +1,324 @@
+import fs from "node:fs";
+import { adminCredentials, type AdminCredentials } from "./admin-credentials.ts";
+import { checkConnectionBudget, type ConnectionBudget } from "./connection-budget.ts";
+import { dataLayout, type DataLayout } from "./data-layout.ts";
+import { cleanStalePidFiles } from "./process/pid-files.ts";
+import {
+  isSameProcess,
+  readProcessIdentity,
+  type ProcessIdentity,
+} from "./process/process-identity.ts";
+import { Supervisor, type ProcessRow } from "./process/supervisor.ts";
+import { ApiFleet, type InstanceSlot } from "./services/api-fleet.ts";
+import { provideDatabase, type DatabaseService } from "./services/database-service.ts";
+import { setUpDatabase } from "./services/database-setup.ts";
+import { NginxService } from "./services/nginx-service.ts";
+import { provideRedis, type RedisService } from "./services/redis-service.ts";
+import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
+import { startWorkers } from "./services/workers.ts";
+import type { StackSettings } from "./settings.ts";
+
+export interface InstanceStatus {
+  id: string;
+  address: string;
+  weight: number;
+  backup: boolean;
+  running: boolean;
+}
+
+export interface StackStatus {
+  state: "ready" | "busy" | "stopping";
+  url: string;
+  dataDir: string;
+  instances: InstanceStatus[];
+  processes: ProcessRow[];
+  connectionBudget: string;
+}
+
+export interface Stack {
+  readonly url: string;
+  readonly settings: StackSettings;
+  readonly layout: DataLayout;
+  readonly admin: AdminCredentials;
+  readonly database: DatabaseService;
+  readonly redis: RedisService;
+  readonly s3: S3Service;
+  /** nginx's JSON access log. */
+  readonly accessLog: string;
+  /** Things skipped or worth knowing (a missing worker program, ...). */
+  readonly notices: string[];
+  status(): StackStatus;
+  /** Changes the instance count (budget-checked); nginx is reloaded, removed ones drain. */
+  scale(instances: number): Promise<void>;
+  /** Restarts every API instance, one at a time, without dropping a request. */
+  rollingRestart(onStep?: (id: string) => void): Promise<void>;
+  stopInstance(id: string): Promise<void>;
+  startInstance(id: string): Promise<void>;
+  /** SIGKILL one instance (crash drill). */
+  killInstance(id: string): void;
+  /** Stops everything in order; resolves when every process has exited. */
+  down(): Promise<void>;
+  /** Second Ctrl-C: SIGKILL everything now. */
+  kill(): void;
+  /** Resolves once the stack has been stopped. */
+  readonly stopped: Promise<void>;
+}
+
+export class StackAlreadyRunningError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `a stack is already running in ${dataDir} (pid ${pid}); use \`npm run stack -- status\` or \`npm run stack -- down\``,
+    );
+    this.name = "StackAlreadyRunningError";
+  }
+}
+
+/** The `up` process's own pid file: a second `up` on the same data folder is refused. */
+function claimDataDir(layout: DataLayout): void {
+  const file = layout.supervisorPidFile;
+  if (fs.existsSync(file)) {
+    try {
+      const owner = JSON.parse(fs.readFileSync(file, "utf8")) as ProcessIdentity;
+      if (owner.pid !== process.pid && isSameProcess(owner)) {
+        throw new StackAlreadyRunningError(layout.root, owner.pid);
+      }
+    } catch (error) {
+      if (error instanceof StackAlreadyRunningError) throw error;
+    }
+  }
+  fs.mkdirSync(layout.run, { recursive: true });
+  const me = readProcessIdentity(process.pid);
+  fs.writeFileSync(file, `${JSON.stringify(me)}\n`);
+}
+
+function releaseDataDir(layout: DataLayout): void {
+  try {
+    const owner = JSON.parse(fs.readFileSync(layout.supervisorPidFile, "utf8")) as ProcessIdentity;
+    if (owner.pid === process.pid) fs.rmSync(layout.supervisorPidFile, { force: true });
+  } catch {
+    /* not ours or gone */
+  }
+}
+
+/** Reads the running stack's pid (from its pid file), if one is alive. */
+export function runningStackPid(dataDir: string): number | undefined {
+  try {
+    const owner = JSON.parse(
+      fs.readFileSync(dataLayout(dataDir).supervisorPidFile, "utf8"),
+    ) as ProcessIdentity;
+    return isSameProcess(owner) ? owner.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StartOptions {
+  /** Progress lines for people (the CLI prints them; tests may ignore them). */
+  log?: (line: string) => void;
+  /** A child that exited on its own. */
+  onUnexpectedExit?: (name: string, result: number | string) => void;
+}
+
+/**
+ * Brings the whole stack up: storage (private or external), migrations and seed, the API
+ * instances and workers, then nginx in front; resolves once every process is ready. On any
+ * failure, whatever was started is stopped again before the error is thrown.
+ */
+export async function startStack(
+  settings: StackSettings,
+  options: StartOptions = {},
+): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const layout = dataLayout(settings.dataDir);
+  fs.mkdirSync(layout.root, { recursive: true });
+  claimDataDir(layout);
+  for (const line of await cleanStalePidFiles(layout.run, ["strata"])) log(line);
+  if (settings.reset) {
+    log(`--reset: deleting ${layout.root}`);
+    for (const entry of fs.readdirSync(layout.root)) {
+      if (entry !== "run") fs.rmSync(`${layout.root}/${entry}`, { recursive: true, force: true });
+    }
+  }
+  fs.mkdirSync(layout.logs, { recursive: true });
+
+  const budgetFor = (instances: number, maxConnections: number): ConnectionBudget =>
+    checkConnectionBudget({
+      instances,
+      workers: settings.workers,
+      poolSize: settings.db.poolSize,
+      poolOverflow: settings.db.poolOverflow,
+      reserve: settings.db.reserve,
+      maxConnections,
+    });
+  // The private server's limit is known before it starts: refuse before starting anything.
+  if (!settings.db.url) {
+    const early = budgetFor(settings.instances, settings.db.privateMaxConnections);
+    if (!early.ok) {
+      releaseDataDir(layout);
+      throw new Error(early.message);
+    }
+  }
+
+  const supervisor = new Supervisor(layout.run, (name, result) => {
+    log(`${name} exited unexpectedly (${result})`);
+    options.onUnexpectedExit?.(name, result);
+  });
+  let state: StackStatus["state"] = "busy";
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const notices: string[] = [];
+
+  const stopEverything = async () => {
+    await supervisor.stopAll((role, names) => log(`stopping ${role}: ${names.join(", ")}`));
+    releaseDataDir(layout);
+  };
+
+  try {
+    log("starting storage: PostgreSQL, Redis, S3");
+    const [database, redis, s3] = await Promise.all([
+      provideDatabase(settings, layout, supervisor),
+      provideRedis(settings, layout, supervisor),
+      provideS3(settings, layout, supervisor),
+    ]);
+    let budget = budgetFor(settings.instances, database.maxConnections);
+    if (!budget.ok) throw new Error(budget.message);
+    log(budget.message);
+
+    const admin = adminCredentials(layout.adminCredentials, settings.admin);
+    const setup = await setUpDatabase(database.url, { products: settings.products, admin });
+    if (setup.applied.length > 0) log(`applied migrations: ${setup.applied.join(", ")}`);
+    if (setup.seeded !== undefined) log(`seeded ${setup.seeded} products`);
+    notices.push(...setup.notices);
+
+    const serviceEnv: Record<string, string> = {
+      NODE_ENV: settings.nodeEnv,
+      DATABASE_URL: database.url,
+      REDIS_STATE_URL: redis.stateUrl,
+      REDIS_CACHE_URL: redis.cacheUrl,
+      DB_POOL_SIZE: String(settings.db.poolSize),
+      DB_POOL_OVERFLOW: String(settings.db.poolOverflow),
+      ...s3Env(s3),
+    };
+    const fleet = new ApiFleet({
+      settings,
+      layout,
+      supervisor,
+      env: (slot: InstanceSlot) => ({
+        ...settings.baseEnv,
+        ...serviceEnv,
+        HOST: "127.0.0.1",
+        PORT: String(slot.port),
+        INSTANCE_ID: slot.id,
+        // nginx connects from the loopback address: only it may set X-Forwarded-For.
+        TRUSTED_PROXIES: "127.0.0.1",
+        DRAIN_DELAY_MS: String(settings.drainDelayMs),
+      }),
+    });
+    const nginx = new NginxService(settings, layout, supervisor);
+
+    log(`starting ${settings.instances} API instance(s) and ${settings.workers} worker(s)`);
+    const [, workerNotice] = await Promise.all([
+      fleet.grow(settings.instances),
+      startWorkers({
+        count: settings.workers,
+        layout,
+        supervisor,
+        env: (id) => ({ ...settings.baseEnv, ...serviceEnv, INSTANCE_ID: id }),
+        stopTimeoutMs: settings.api.shutdownTimeoutMs + 5_000,
+      }),
+    ]);
+    if (workerNotice) notices.push(workerNotice);
+    log("starting nginx");
+    await nginx.start(fleet.servers());
+    state = "ready";
+
+    // Operations run one at a time; `down` interrupts between steps.
+    let queue: Promise<unknown> = Promise.resolve();
+    const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+      const run = queue.then(() => {
+        if (state === "stopping") throw new Error("the stack is stopping");
+        state = "busy";
+        return fn().finally(() => {
+          if (state === "busy") state = "ready";
+        });
+      });
+      queue = run.catch(() => {});
+      return run;
+    };
+    let downPromise: Promise<void> | undefined;
+
+    const stack: Stack = {
+      url: nginx.url,
+      settings,
+      layout,
+      admin,
+      database,
+      redis,
+      s3,
+      accessLog: nginx.accessLog,
+      notices,
+      stopped,
+      status: () => ({
+        state,
+        url: nginx.url,
+        dataDir: layout.root,
+        instances: fleet.servers().map((s) => ({
+          id: s.name,
+          address: s.address,
+          weight: s.weight,
+          backup: s.backup,
+          running: supervisor.isRunning(s.name),
+        })),
+        processes: supervisor.rows(),
+        connectionBudget: budget.message,
+      }),
+      scale: (instances) =>
+        exclusive(async () => {
+          const next = budgetFor(instances, database.maxConnections);
+          if (!next.ok) throw new Error(next.message);
+          const current = fleet.slots.length;
+          if (instances > current) {
+            log(`scaling up: ${current} → ${instances} instances`);
+            await fleet.grow(instances);
+            await nginx.update(fleet.servers());
+          } else if (instances < current) {
+            log(`scaling down: ${current} → ${instances} instances`);
+            const removed = fleet.detach(instances);
+            // nginx forgets them first; then they drain, so nothing new reaches them.
+            await nginx.update(fleet.servers());
+            await Promise.all(removed.map((slot) => supervisor.stop(slot.id)));
+          }
+          budget = next;
+        }),
+      rollingRestart: (onStep) =>
+        exclusive(() =>
+          fleet.rollingRestart((id) => {
+            if (state === "stopping") throw new Error("the stack is stopping");
+            log(`restarting ${id}`);
+            onStep?.(id);
+          }),
+        ),
+      stopInstance: (id) => exclusive(() => fleet.stop(id)),
+      startInstance: (id) => exclusive(() => fleet.start(id)),
+      killInstance: (id) => fleet.kill(id),
+      down: () => {
+        downPromise ??= (async () => {
+          state = "stopping";
+          await stopEverything();
+          resolveStopped();
+        })();
+        return downPromise;
+      },
+      kill: () => supervisor.killAll(),
+    };
+    return stack;
+  } catch (error) {
+    state = "stopping";
+    await stopEverything();
+    resolveStopped();
+    throw error;
+  }
+}

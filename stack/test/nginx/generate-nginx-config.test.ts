@@ -1,0 +1,176 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { nginxBinary, prepareNginxPrefix } from "@strata/local-servers";
+import {
+  generateNginxConfig,
+  validateNginxSettings,
+  type NginxSettings,
+} from "../../src/nginx/generate-nginx-config.ts";
+import { defaultUpstreamPolicy } from "../../src/nginx/upstream-policy.ts";
+import { upstreamRoles } from "../../src/nginx/upstream-roles.ts";
+
+const settings = (overrides: Partial<NginxSettings> = {}): NginxSettings => ({
+  listen: "127.0.0.1:18080",
+  servers: upstreamRoles([
+    { name: "api-1", address: "127.0.0.1:4001" },
+    { name: "api-2", address: "127.0.0.1:4002" },
+    { name: "api-3", address: "127.0.0.1:4003" },
+  ]),
+  maxBodyBytes: 1_048_576,
+  apiKeepAliveTimeoutMs: 72_000,
+  apiRequestTimeoutMs: 30_000,
+  workerProcesses: "auto",
+  workerConnections: 1024,
+  paths: { pidFile: "/tmp/x/nginx.pid", errorLog: "/tmp/x/e.log", accessLog: "/tmp/x/a.log" },
+  ...overrides,
+});
+
+/** The directive lines of one block (`upstream strata_api {` ... `}`), comments dropped. */
+function block(text: string, opening: string): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.trim() === opening);
+  expect(start, `block ${opening}`).toBeGreaterThanOrEqual(0);
+  const indent = lines[start]!.length - lines[start]!.trimStart().length;
+  const out: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === "}" && line.length - line.trimStart().length === indent) break;
+    const directive = line.replace(/#.*$/, "").trim();
+    if (directive) out.push(directive);
+  }
+  return out;
+}
+
+describe("generateNginxConfig", () => {
+  const text = generateNginxConfig(settings());
+
+  it("balances least_conn over weighted primaries with one backup, keep-alive 32", () => {
+    expect(block(text, "upstream strata_api {")).toEqual([
+      "zone strata_api 64k;",
+      "least_conn;",
+      "server 127.0.0.1:4001 weight=3 max_fails=1 fail_timeout=3s;",
+      "server 127.0.0.1:4002 weight=3 max_fails=1 fail_timeout=3s;",
+      "server 127.0.0.1:4003 weight=1 max_fails=1 fail_timeout=3s backup;",
+      "keepalive 32;",
+      "keepalive_requests 1000;",
+      "keepalive_timeout 60s;",
+    ]);
+  });
+
+  it("proxies with HTTP/1.1 keep-alive and overwrites the client-controlled headers", () => {
+    for (const location of ["location /api/ {", "location / {"]) {
+      const lines = block(text, location);
+      expect(lines).toContain("proxy_pass http://strata_api;");
+      expect(lines).toContain("proxy_http_version 1.1;");
+      expect(lines).toContain('proxy_set_header Connection "";');
+      expect(lines).toContain("proxy_set_header X-Request-Id $request_id;");
+      // $remote_addr replaces whatever the client sent; $proxy_add_x_forwarded_for would append.
+      expect(lines).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
+      expect(lines).toContain("proxy_set_header X-Forwarded-Proto $scheme;");
+      expect(lines.join("\n")).not.toContain("proxy_add_x_forwarded_for");
+    }
+  });
+
+  it("retries only what nginx may retry: no non_idempotent, bounded tries and time", () => {
+    const lines = block(text, "location /api/ {");
+    expect(lines).toContain("proxy_next_upstream error timeout http_502 http_503 http_504;");
+    expect(lines).toContain("proxy_next_upstream_tries 3;");
+    expect(lines).toContain("proxy_next_upstream_timeout 10s;");
+    expect(text).not.toContain("non_idempotent;");
+    expect(text).not.toMatch(/proxy_request_buffering off/);
+  });
+
+  it("waits for the API a little longer than the API's own request timeout", () => {
+    expect(block(text, "location /api/ {")).toContain("proxy_read_timeout 35s;");
+  });
+
+  it("derives client_max_body_size from the API's body limit", () => {
+    expect(text).toContain("client_max_body_size 1048576;");
+    expect(generateNginxConfig(settings({ maxBodyBytes: 5_000_000 }))).toContain(
+      "client_max_body_size 5000000;",
+    );
+  });
+
+  it("logs JSON with upstream address, status, cache status, times and request id", () => {
+    const format = text.slice(text.indexOf("log_format"), text.indexOf("access_log"));
+    for (const variable of [
+      "$upstream_addr",
+      "$upstream_status",
+      "$upstream_cache_status",
+      "$request_time",
+      "$upstream_response_time",
+      "$request_id",
+    ]) {
+      expect(format).toContain(variable);
+    }
+    expect(format).toContain("escape=json");
+  });
+
+  it("answers its own /health and leaves marked places for the cache", () => {
+    expect(block(text, "location = /health {")).toContain(`return 200 '{"status":"pass"}\\n';`);
+    expect(text).toContain("---- cache: proxy_cache_path");
+    expect(text).toContain("---- cache: proxy_cache, proxy_cache_bypass");
+  });
+
+  it("puts one or two instances in rotation as primaries, the third as backup", () => {
+    const roles = (n: number) =>
+      upstreamRoles(Array.from({ length: n }, (_, i) => ({ name: `a${i}`, address: `h:${i}` })));
+    expect(roles(1).map((s) => s.backup)).toEqual([false]);
+    expect(roles(2).map((s) => s.backup)).toEqual([false, false]);
+    expect(roles(4).map((s) => [s.weight, s.backup])).toEqual([
+      [3, false],
+      [3, false],
+      [3, false],
+      [1, true],
+    ]);
+  });
+
+  it("refuses settings that would break keep-alive or the config's syntax", () => {
+    expect(validateNginxSettings(settings({ apiKeepAliveTimeoutMs: 60_000 }))).toEqual([
+      expect.stringContaining("must be shorter than the API's keep-alive timeout"),
+    ]);
+    expect(
+      validateNginxSettings(
+        settings({ servers: [{ name: "x", address: "h:1;evil", weight: 1, backup: false }] }),
+      ),
+    ).toContain('bad upstream address "h:1;evil"');
+    expect(() =>
+      generateNginxConfig(
+        settings({ servers: [{ name: "b", address: "h:1", weight: 1, backup: true }] }),
+      ),
+    ).toThrow(/at least one primary/);
+    expect(defaultUpstreamPolicy.keepaliveTimeoutS * 1000).toBeLessThan(72_000);
+  });
+
+  it("is accepted by the real nginx (nginx -t)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-nginx-t-"));
+    try {
+      const tempDir = path.join(dir, "temp");
+      const { user } = prepareNginxPrefix(dir, tempDir);
+      const file = path.join(dir, "nginx.conf");
+      fs.writeFileSync(
+        file,
+        generateNginxConfig(
+          settings({
+            ...(user ? { user } : {}),
+            revision: "test-1",
+            paths: {
+              pidFile: path.join(dir, "nginx.pid"),
+              errorLog: path.join(dir, "error.log"),
+              accessLog: path.join(dir, "access.log"),
+              tempDir,
+            },
+          }),
+        ),
+      );
+      const result = spawnSync(nginxBinary(), ["-t", "-p", dir, "-c", file, "-g", "daemon off;"], {
+        encoding: "utf8",
+      });
+      expect(result.stderr).toContain("test is successful");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
