@@ -1,6 +1,40 @@
 import type { FastifyInstance } from "fastify";
+import authPlugin from "../plugins/auth.ts";
+import idempotencyPlugin from "../plugins/idempotency.ts";
+import { AuthService } from "../services/auth/auth-service.ts";
+import { CategoryRepository } from "../services/catalogue/category-repository.ts";
+import { ProductRepository } from "../services/catalogue/product-repository.ts";
+import { ProductService } from "../services/catalogue/product-service.ts";
+import { UserRepository } from "../services/users/user-repository.ts";
+import authRoutes from "./auth/auth-routes.ts";
+import categoryRoutes from "./categories/category-routes.ts";
+import productReadRoutes from "./products/product-read-routes.ts";
+import productWriteRoutes from "./products/product-write-routes.ts";
+import userRoutes from "./users/user-routes.ts";
 
 /** The public API under /api: each area registers its own encapsulated routes. */
-export default async function apiRoutes(_app: FastifyInstance): Promise<void> {
-  // Areas are registered here as they land: catalogue, auth, users.
+export default async function apiRoutes(app: FastifyInstance): Promise<void> {
+  // CSRF defence for the session cookie, with SameSite=Lax: request bodies must be
+  // application/json. A cross-site HTML form can only send urlencoded, multipart or
+  // text/plain, and a script on another origin cannot send JSON without a CORS preflight,
+  // which this API never grants. Fastify parses text/plain by default; here it is a 415.
+  app.removeContentTypeParser("text/plain");
+
+  await app.register(authPlugin);
+  await app.register(idempotencyPlugin);
+
+  const users = new UserRepository(app.db);
+  const products = new ProductService(new ProductRepository(app.db));
+
+  await app.register(productReadRoutes, { prefix: "/products", products });
+  await app.register(productWriteRoutes, { prefix: "/products", products });
+  await app.register(categoryRoutes, {
+    prefix: "/categories",
+    categories: new CategoryRepository(app.db),
+  });
+  await app.register(authRoutes, {
+    prefix: "/auth",
+    auth: new AuthService(users, app.config.argon2),
+  });
+  await app.register(userRoutes, { prefix: "/users", users });
 }

@@ -50,7 +50,8 @@ export async function startTestApi(
   backends: TestBackends,
   env: Record<string, string> = {},
 ): Promise<TestApi> {
-  const config = testConfig(backends, { PORT: "0", ...env });
+  // The config keeps its default PORT; the instance itself listens on a free port (0).
+  const config = testConfig(backends, env);
   const app = await buildApp(config);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

@@ -1,0 +1,128 @@
+import crypto from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { HttpProblem, problems } from "../http/problem.ts";
+import {
+  IdempotencyStore,
+  type StoredResponse,
+} from "../services/idempotency/idempotency-store.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Honour an `Idempotency-Key` header on this route (POSTs that create something). */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    idempotencyClaim: { key: string; fingerprint: string } | null;
+  }
+}
+
+/** How long a finished response is replayed for the same key. */
+const RETENTION_SECONDS = 24 * 3600;
+/** Response headers a replay repeats; the rest are per response (request id, instance). */
+const REPLAYED_HEADERS = ["content-type", "location", "etag"];
+/** Visible ASCII, optionally as a structured-field string ("..."), as in the IETF draft. */
+const KEY_SYNTAX = /^"?([\x21\x23-\x7e]{1,255})"?$/;
+
+/**
+ * `Idempotency-Key` (IETF httpapi draft) for routes with `config: { idempotent: true }`: the
+ * first request with a key runs and its response is kept in the state Redis, scoped to the
+ * user, for 24 h; a retry with the same key and body gets that response again
+ * (`Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422;
+ * a retry while the first is still running is a 409. Responses of 5xx are not kept, so a
+ * retry after a server failure runs again. Hand-written (about 100 lines): the one Fastify
+ * plugin for this, @node-idempotency/fastify, depends on Fastify 4 and brings its own Redis
+ * client, where ours must be the fail-fast state client and keys must be scoped per user.
+ */
+export default fp(
+  async (app) => {
+    // A pending claim outlives any request (which the server cuts at REQUEST_TIMEOUT_MS) but
+    // not by much, so a crashed instance does not block a key for a day.
+    const pendingSeconds = Math.ceil(app.config.http.requestTimeoutMs / 1000) * 2;
+    const store = new IdempotencyStore(app.redis.state, pendingSeconds, RETENTION_SECONDS);
+    app.decorateRequest("idempotencyClaim", null);
+
+    app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.routeOptions.config.idempotent) return;
+      const header = request.headers["idempotency-key"];
+      if (header === undefined) return;
+      const match = typeof header === "string" ? KEY_SYNTAX.exec(header) : null;
+      if (!match) {
+        throw problems.badRequest("Idempotency-Key must be 1-255 visible ASCII characters", [
+          { field: "headers.idempotency-key", message: "must be 1-255 visible ASCII characters" },
+        ]);
+      }
+      const key = [
+        "idempotency",
+        request.user?.id ?? "anonymous",
+        request.method,
+        request.routeOptions.url,
+        sha256(match[1]!),
+      ].join(":");
+      // The validated body (schema order, trimmed): the same request sent twice hashes alike.
+      const fingerprint = sha256(JSON.stringify(request.body ?? null));
+      const found = await store.reserve(key, fingerprint);
+      if (found === "reserved") {
+        request.idempotencyClaim = { key, fingerprint };
+        return;
+      }
+      if (found.fingerprint !== fingerprint) {
+        throw new HttpProblem({
+          status: 422,
+          title: "Unprocessable Content",
+          detail: "this Idempotency-Key was already used with a different request body",
+        });
+      }
+      if (found.state === "pending") {
+        throw new HttpProblem(
+          {
+            status: 409,
+            title: "Conflict",
+            detail: "a request with this Idempotency-Key is still being processed; retry shortly",
+          },
+          { "retry-after": "1" },
+        );
+      }
+      const { status, headers, body } = found.response;
+      return reply
+        .code(status)
+        .headers({ ...headers, "idempotent-replayed": "true" })
+        .send(body);
+    });
+
+    app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload) => {
+      const claim = request.idempotencyClaim;
+      if (!claim) return payload;
+      request.idempotencyClaim = null;
+      try {
+        if (reply.statusCode >= 500) await store.release(claim.key);
+        else await store.complete(claim.key, claim.fingerprint, captured(reply, payload));
+      } catch {
+        // The write itself succeeded; a retry within the pending window gets a 409, later
+        // ones run again. Logged, and the client still gets its answer.
+        request.log.warn("could not record the idempotent response");
+      }
+      return payload;
+    });
+  },
+  { name: "idempotency", dependencies: ["redis"] },
+);
+
+function captured(reply: FastifyReply, payload: unknown): StoredResponse {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  const body =
+    typeof payload === "string"
+      ? payload
+      : Buffer.isBuffer(payload)
+        ? payload.toString("utf8")
+        : "";
+  return { status: reply.statusCode, headers, body };
+}
+
+function sha256(text: string): string {
+  return crypto.createHash("sha256").update(text, "utf8").digest("hex");
+}

@@ -1,0 +1,69 @@
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { withStateRedis } from "../redis-guard.ts";
+import { parseJsonOrUndefined } from "../safe-json.ts";
+
+const StoredResponse = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+});
+
+const IdempotencyRecord = z.discriminatedUnion("state", [
+  z.object({ state: z.literal("pending"), fingerprint: z.string() }),
+  z.object({ state: z.literal("done"), fingerprint: z.string(), response: StoredResponse }),
+]);
+
+/** A response kept for replay: status, the headers worth repeating, the serialised body. */
+export type StoredResponse = z.infer<typeof StoredResponse>;
+export type IdempotencyRecord = z.infer<typeof IdempotencyRecord>;
+
+// GET-or-SET in one step: two racing requests with one key cannot both become the owner.
+const RESERVE = `
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return false`;
+
+/**
+ * Idempotency records in the state Redis (noeviction: an evicted record would let a retry
+ * create a second product). A record is `pending` while its first request runs, with a short
+ * time to live so a crashed instance does not block the key for a day, then `done` with the
+ * response, kept for `retentionSeconds`.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly pendingSeconds: number,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  /** Claims `key` for this request, or returns the record another request left there. */
+  async reserve(key: string, fingerprint: string): Promise<IdempotencyRecord | "reserved"> {
+    const pending: IdempotencyRecord = { state: "pending", fingerprint };
+    const existing = await withStateRedis(
+      "idempotency records",
+      () =>
+        this.redis.eval(RESERVE, 1, key, JSON.stringify(pending), this.pendingSeconds) as Promise<
+          string | null
+        >,
+    );
+    if (existing === null) return "reserved";
+    const parsed = IdempotencyRecord.safeParse(parseJsonOrUndefined(existing));
+    // An unreadable record (another version's format) is treated as in flight, never replayed.
+    return parsed.success ? parsed.data : pending;
+  }
+
+  /** Stores the finished response for replay. */
+  async complete(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
+    const record: IdempotencyRecord = { state: "done", fingerprint, response };
+    await withStateRedis("idempotency records", () =>
+      this.redis.set(key, JSON.stringify(record), "EX", this.retentionSeconds),
+    );
+  }
+
+  /** Forgets a key whose request failed on our side, so that a retry runs again. */
+  async release(key: string): Promise<void> {
+    await withStateRedis("idempotency records", () => this.redis.del(key));
+  }
+}
