@@ -14,6 +14,7 @@ import metricsPlugin from "./plugins/metrics.ts";
 import openapiPlugin from "./plugins/openapi.ts";
 import redisPlugin from "./plugins/redis.ts";
 import requestContextPlugin from "./plugins/request-context.ts";
+import rateLimitPlugin from "./rate-limit/rate-limit-plugin.ts";
 import apiRoutes from "./routes/api.ts";
 import healthRoutes from "./routes/health.ts";
 
@@ -97,6 +98,8 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   const databaseProbe = createDatabaseProbe(config.db.url, 1000);
   app.addHook("onClose", () => databaseProbe.close());
   await app.register(healthRoutes, { readiness, databaseProbe, checkTimeoutMs: 1000 });
+  // Before the /api routes: it wraps each route as it is registered.
+  await app.register(rateLimitPlugin, { config: config.rateLimit });
   await app.register(apiRoutes, { prefix: "/api" });
   return app;
 }

@@ -4,10 +4,16 @@ import {
   databaseVars,
   httpVars,
   passwordVars,
+  rateLimitVars,
   redisVars,
   sessionVars,
 } from "./variables.ts";
 import { toDatabaseConfig, type DatabaseConfig } from "./database-config.ts";
+import {
+  checkRateLimitValues,
+  toRateLimitConfig,
+  type RateLimitConfig,
+} from "./rate-limit-config.ts";
 
 export const apiVariables = {
   ...commonVars,
@@ -16,6 +22,7 @@ export const apiVariables = {
   ...redisVars,
   ...sessionVars,
   ...passwordVars,
+  ...rateLimitVars,
 };
 
 export interface ApiConfig {
@@ -37,6 +44,7 @@ export interface ApiConfig {
   redis: { stateUrl: string; cacheUrl: string; commandTimeoutMs: number };
   session: { ttlSeconds: number; cookieName: string; cookieSecure: boolean };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  rateLimit: RateLimitConfig;
 }
 
 /** Reads and validates the API process's configuration from the environment. */
@@ -50,6 +58,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (v.NODE_ENV === "production" && v.SESSION_COOKIE_SECURE === false) {
       problems.push("SESSION_COOKIE_SECURE=false is refused in production");
     }
+    checkRateLimitValues(v, problems);
   });
   return {
     env: v.NODE_ENV,
@@ -82,5 +91,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       timeCost: v.ARGON2_TIME_COST,
       parallelism: v.ARGON2_PARALLELISM,
     },
+    rateLimit: toRateLimitConfig(v),
   };
 }

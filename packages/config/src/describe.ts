@@ -5,6 +5,7 @@ import {
   databaseVars,
   httpVars,
   passwordVars,
+  rateLimitVars,
   redisVars,
   sessionVars,
 } from "./variables.ts";
@@ -25,6 +26,7 @@ const GROUPS: [string, Record<string, z.ZodType>][] = [
   ["Redis", redisVars],
   ["Sessions", sessionVars],
   ["Password hashing", passwordVars],
+  ["Rate limits", rateLimitVars],
   ["First admin (seed)", adminVars],
 ];
 

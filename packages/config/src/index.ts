@@ -10,3 +10,4 @@ export {
 export * as variables from "./variables.ts";
 export { isPlaceholderSecret } from "./secrets.ts";
 export { describeVariables, type VariableDoc } from "./describe.ts";
+export type { LimitNumbers, RateLimitConfig, RedisOutageMode } from "./rate-limit-config.ts";

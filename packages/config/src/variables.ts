@@ -98,6 +98,51 @@ export const sessionVars = {
     .describe("mark the session cookie Secure; defaults to true in production"),
 };
 
+/**
+ * Rate limits (apps/api/src/rate-limit). Each counts in any rolling window of its length,
+ * exactly, across every instance that shares the state Redis.
+ */
+export const rateLimitVars = {
+  RATE_LIMIT_ENABLED: bool
+    .default(true)
+    .describe(
+      "apply the rate limits below; false (benchmark baselines only) is refused in production",
+    ),
+  RATE_LIMIT_LOGIN_MAX: int(1, 1000)
+    .default(5)
+    .describe("login attempts one client address may make per RATE_LIMIT_LOGIN_WINDOW_S"),
+  RATE_LIMIT_LOGIN_ACCOUNT_MAX: int(1, 1000)
+    .default(5)
+    .describe("login attempts on one account (normalised email) per window, from any address"),
+  RATE_LIMIT_LOGIN_WINDOW_S: int(1, 86_400).default(60).describe("login rate-limit window"),
+  RATE_LIMIT_LOGIN_ON_REDIS_ERROR: z
+    .enum(["fail-closed", "local"])
+    .default("fail-closed")
+    .describe(
+      "login while Redis is unreachable: fail-closed (503) or local (a per-instance limit of max / RATE_LIMIT_EXPECTED_INSTANCES)",
+    ),
+  RATE_LIMIT_USERS_MAX: int(1, 10_000)
+    .default(100)
+    .describe("requests to the users list (GET /api/users) per signed-in user per window"),
+  RATE_LIMIT_USERS_WINDOW_S: int(1, 86_400).default(60).describe("users-list rate-limit window"),
+  RATE_LIMIT_DEFAULT_MAX: int(1, 10_000)
+    .default(120)
+    .describe(
+      "requests to any other /api route per signed-in user, or per client address, per window",
+    ),
+  RATE_LIMIT_DEFAULT_WINDOW_S: int(1, 86_400).default(60).describe("default rate-limit window"),
+  RATE_LIMIT_EXPECTED_INSTANCES: int(1, 1000)
+    .default(3)
+    .describe(
+      "API instances sharing the limits; while Redis is down each instance allows max / this locally",
+    ),
+  RATE_LIMIT_REDIS_RETRY_MS: int(10, 60_000)
+    .default(1_000)
+    .describe(
+      "after a Redis failure, limiters skip Redis (fallback at once) this long before retrying",
+    ),
+};
+
 export const passwordVars = {
   ARGON2_MEMORY_KIB: int(8 * 1024, 4 * 1024 * 1024)
     .default(19 * 1024)

@@ -4,11 +4,17 @@ import { User } from "./user.ts";
 /** Emails are trimmed and lower-cased before anything else sees them: one account per address. */
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
+// Two passwords differing only in a lone surrogate would hash alike (both become U+FFFD).
+function isWellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
 /** Password policy for new accounts: 12..128 characters (NIST SP 800-63B), nothing else. */
 export const NewPassword = z
   .string()
   .min(12, "must be at least 12 characters")
-  .max(128, "must be at most 128 characters");
+  .max(128, "must be at most 128 characters")
+  .refine(isWellFormed, "must be valid Unicode text");
 
 export const RegisterRequest = z
   .strictObject({ email: Email, password: NewPassword })
@@ -19,7 +25,10 @@ export const RegisterRequest = z
  * upper bound only keeps hashing cost bounded.
  */
 export const LoginRequest = z
-  .strictObject({ email: Email, password: z.string().min(1).max(128) })
+  .strictObject({
+    email: Email,
+    password: z.string().min(1).max(128).refine(isWellFormed, "must be valid Unicode text"),
+  })
   .meta({ id: "LoginRequest" });
 
 export const Session = z

@@ -22,7 +22,7 @@ const RETENTION_SECONDS = 24 * 3600;
 /** Response headers a replay repeats; the rest are per response (request id, instance). */
 const REPLAYED_HEADERS = ["content-type", "location", "etag"];
 /** Visible ASCII, optionally as a structured-field string ("..."), as in the IETF draft. */
-const KEY_SYNTAX = /^"?([\x21\x23-\x7e]{1,255})"?$/;
+const KEY_SYNTAX = /^(?:"([\x21\x23-\x7e]{1,255})"|([\x21\x23-\x7e]{1,255}))$/;
 
 /**
  * `Idempotency-Key` (IETF httpapi draft) for routes with `config: { idempotent: true }`: the
@@ -57,7 +57,7 @@ export default fp(
         request.user?.id ?? "anonymous",
         request.method,
         request.routeOptions.url,
-        sha256(match[1]!),
+        sha256((match[1] ?? match[2])!),
       ].join(":");
       // The validated body (schema order, trimmed): the same request sent twice hashes alike.
       const fingerprint = sha256(JSON.stringify(request.body ?? null));

@@ -1,0 +1,169 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { connect, createCategory, loggedIn } from "../support/factories.ts";
+import { call, expectProblem } from "../support/http.ts";
+import { TEST_ENV, useApi } from "../support/suite.ts";
+import { startTestApi } from "../support/test-api.ts";
+
+const s = useApi();
+let category: { id: number };
+let admin: { token: string };
+
+beforeAll(async () => {
+  category = await createCategory(s.db);
+  admin = await loggedIn(s.db, s.api, "admin");
+});
+
+const body = (name: string) => ({ name, priceCents: 100, categoryId: category.id });
+
+function post(key: string | undefined, payload: unknown, token = admin.token, url = s.api.url) {
+  return call(url, "POST", "/api/products", {
+    token,
+    body: payload,
+    headers: key === undefined ? {} : { "idempotency-key": key },
+  });
+}
+
+async function countNamed(name: string): Promise<number> {
+  const { rows } = await s.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM products WHERE name = $1",
+    [name],
+  );
+  return rows[0]!.n;
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("condition never became true");
+}
+
+describe("Idempotency-Key on POST /api/products", () => {
+  test("a retry with the same key and body creates nothing and replays the first response", async () => {
+    const first = await post("retry-1", body("Once"));
+    expect(first.status).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    for (let i = 0; i < 3; i++) {
+      const retry = await post("retry-1", body("Once"));
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("idempotent-replayed")).toBe("true");
+      expect(retry.headers.get("location")).toBe(first.headers.get("location"));
+      expect(retry.headers.get("cache-control")).toBe("private, no-store");
+      expect(retry.body).toEqual(first.body);
+    }
+    expect(await countNamed("Once")).toBe(1);
+  });
+
+  test("the retry is recognised by another instance too", async () => {
+    const other = await startTestApi(s.backends, { ...TEST_ENV, INSTANCE_ID: "test-2" });
+    try {
+      const first = await post("cross-instance", body("Across"));
+      const retry = await post("cross-instance", body("Across"), admin.token, other.url);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("x-instance")).toBe("test-2");
+      expect(retry.body.id).toBe(first.body.id);
+      expect(await countNamed("Across")).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("the same key with a different body is a 422 and creates nothing", async () => {
+    expect((await post("reused", body("Original"))).status).toBe(201);
+    expectProblem(await post("reused", body("Different")), 422);
+    expect(await countNamed("Different")).toBe(0);
+  });
+
+  test("keys are scoped per user", async () => {
+    const otherAdmin = await loggedIn(s.db, s.api, "admin");
+    const mine = await post("shared-key", body("Scoped"));
+    const theirs = await post("shared-key", body("Scoped"), otherAdmin.token);
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(await countNamed("Scoped")).toBe(2);
+  });
+
+  test("without a key every POST creates", async () => {
+    await post(undefined, body("Twice"));
+    await post(undefined, body("Twice"));
+    expect(await countNamed("Twice")).toBe(2);
+  });
+
+  test("a duplicate arriving while the first is in flight is a 409; afterwards it replays", async () => {
+    // Hold the first request inside its INSERT with a table lock, deterministically.
+    const locker = await connect(s.backends.databaseUrl);
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE products IN EXCLUSIVE MODE");
+      const first = post("in-flight", body("Slow"));
+      await until(async () => (await s.api.app.redis.state.keys("idempotency:*")).length > 0);
+      await until(async () => {
+        const { rows } = await locker.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'products'::regclass",
+        );
+        return rows[0].n > 0;
+      });
+      const duplicate = await post("in-flight", body("Slow"));
+      expectProblem(duplicate, 409);
+      expect(duplicate.headers.get("retry-after")).toBe("1");
+      await locker.query("COMMIT");
+      const done = await first;
+      expect(done.status).toBe(201);
+      const replay = await post("in-flight", body("Slow"));
+      expect(replay.body.id).toBe(done.body.id);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end();
+    }
+    expect(await countNamed("Slow")).toBe(1);
+  });
+
+  test("a server failure is not replayed: the retry runs again", async () => {
+    const impatient = await startTestApi(s.backends, {
+      ...TEST_ENV,
+      INSTANCE_ID: "impatient",
+      DB_STATEMENT_TIMEOUT_MS: "300",
+    });
+    const locker = await connect(s.backends.databaseUrl);
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE products IN EXCLUSIVE MODE");
+      const failed = await post("after-failure", body("Retried"), admin.token, impatient.url);
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      await locker.query("COMMIT");
+      const retry = await post("after-failure", body("Retried"), admin.token, impatient.url);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    } finally {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end();
+      await impatient.close();
+    }
+    expect(await countNamed("Retried")).toBe(1);
+  });
+
+  test("a client error is kept and replayed like a success", async () => {
+    const bad = { ...body("Nowhere"), categoryId: 999999 };
+    expectProblem(await post("client-error", bad), 422);
+    const again = await post("client-error", bad);
+    expectProblem(again, 422);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  test.each(["", "x".repeat(256), "naïve", "two words", '"unterminated'])(
+    "a malformed key %j is a 400",
+    async (key) => {
+      const response = await post(key, body("Malformed"));
+      expectProblem(response, 400);
+      expect(await countNamed("Malformed")).toBe(0);
+    },
+  );
+
+  test("the IETF structured-field form (a quoted string) is the same key as the bare one", async () => {
+    const bare = await post("quoted-1", body("Quoted"));
+    const quoted = await post('"quoted-1"', body("Quoted"));
+    expect(quoted.body.id).toBe(bare.body.id);
+  });
+});

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import { buildApp } from "../../src/app.ts";
+import { startBackends, testConfig, type TestBackends } from "../support/test-api.ts";
+import { remainingOf } from "./support/rate-limit-headers.ts";
+
+let backends: TestBackends;
+let redis: Redis;
+/** No proxy trusted: an instance reached directly. */
+let direct: FastifyInstance;
+/** 127.0.0.1 trusted: an instance behind nginx. */
+let proxied: FastifyInstance;
+
+async function appWith(trustedProxies: string): Promise<FastifyInstance> {
+  const app = await buildApp(
+    testConfig(backends, { TRUSTED_PROXIES: trustedProxies, RATE_LIMIT_DEFAULT_MAX: "2" }),
+  );
+  app.get("/api/test/ping", async () => ({ ok: true }));
+  await app.ready();
+  return app;
+}
+
+beforeAll(async () => {
+  backends = await startBackends();
+  redis = new Redis(backends.redisUrl);
+  direct = await appWith("");
+  proxied = await appWith("127.0.0.1");
+});
+
+afterAll(async () => {
+  await Promise.allSettled([direct?.close(), proxied?.close(), redis?.quit()]);
+  await backends?.stop();
+});
+
+beforeEach(async () => {
+  await redis.flushall();
+});
+
+/** Statuses of `count` pings, one after another. */
+async function pings(
+  app: FastifyInstance,
+  count: number,
+  request: (i: number) => { remoteAddress: string; headers?: Record<string, string> },
+): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const response = await app.inject({ url: "/api/test/ping", ...request(i) });
+    statuses.push(response.statusCode);
+  }
+  return statuses;
+}
+
+const forgeries = (i: number): Record<string, string> => ({
+  "x-forwarded-for": `203.0.113.${i + 1}`,
+  "x-real-ip": `198.51.100.${i + 1}`,
+  forwarded: `for=192.0.2.${i + 1}`,
+  "true-client-ip": `192.0.2.${i + 1}`,
+});
+
+describe("the rate-limit key is the client address, which no client header can choose", () => {
+  it("directly at an instance: forged X-Forwarded-For, X-Real-IP and Forwarded are ignored", async () => {
+    const statuses = await pings(direct, 4, (i) => ({
+      remoteAddress: "192.0.2.50",
+      headers: forgeries(i),
+    }));
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+
+  it("behind the trusted proxy: nginx's X-Forwarded-For is the key, a forged left-most hop is not", async () => {
+    // nginx overwrites the header with the address it saw; a client's own value could only
+    // ever appear to the left of it.
+    const statuses = await pings(proxied, 4, (i) => ({
+      remoteAddress: "127.0.0.1",
+      headers: { ...forgeries(i), "x-forwarded-for": `6.6.6.${i}, 198.51.100.7` },
+    }));
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+
+  it("behind the trusted proxy: two clients are two buckets", async () => {
+    const a = await pings(proxied, 2, () => ({
+      remoteAddress: "127.0.0.1",
+      headers: { "x-forwarded-for": "198.51.100.1" },
+    }));
+    const b = await pings(proxied, 3, () => ({
+      remoteAddress: "127.0.0.1",
+      headers: { "x-forwarded-for": "198.51.100.2" },
+    }));
+    expect(a).toEqual([200, 200]);
+    expect(b).toEqual([200, 200, 429]);
+  });
+
+  it("a peer outside the trusted list is counted by its own address, whatever it forwards", async () => {
+    const statuses = await pings(proxied, 3, (i) => ({
+      remoteAddress: "10.9.8.7",
+      headers: { "x-forwarded-for": `198.51.100.${i + 20}` },
+    }));
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it("two clients on different addresses never share a bucket", async () => {
+    expect(await pings(direct, 2, () => ({ remoteAddress: "192.0.2.1" }))).toEqual([200, 200]);
+    expect(await pings(direct, 2, () => ({ remoteAddress: "192.0.2.2" }))).toEqual([200, 200]);
+    expect(await pings(direct, 1, () => ({ remoteAddress: "2001:db8:1:2::1" }))).toEqual([200]);
+    expect(await pings(direct, 2, () => ({ remoteAddress: "2001:db8:1:3::1" }))).toEqual([
+      200, 200,
+    ]);
+  });
+
+  it("an IPv4-mapped IPv6 address is the IPv4 client; an IPv6 /64 is one client", async () => {
+    expect(
+      await pings(direct, 3, (i) => ({
+        remoteAddress: i === 0 ? "203.0.113.9" : "::ffff:203.0.113.9",
+      })),
+    ).toEqual([200, 200, 429]);
+    expect(
+      await pings(direct, 3, (i) => ({ remoteAddress: `2001:db8:aa:bb:${i}::${i + 1}` })),
+    ).toEqual([200, 200, 429]);
+  });
+
+  it("reports the remaining quota on every limited response", async () => {
+    const first = await direct.inject({ url: "/api/test/ping", remoteAddress: "192.0.2.77" });
+    expect(remainingOf(first.headers.ratelimit as string, "default")).toBe(1);
+    expect(first.headers["ratelimit-policy"]).toBe('"default";q=2;w=60');
+    // Probes are never limited.
+    const health = await direct.inject({ url: "/health", remoteAddress: "192.0.2.77" });
+    expect(health.headers.ratelimit).toBeUndefined();
+  });
+});
