@@ -7,6 +7,8 @@ import {
   rateLimitVars,
   redisVars,
   sessionVars,
+  storageVars,
+  uploadVars,
 } from "./variables.ts";
 import { toDatabaseConfig, type DatabaseConfig } from "./database-config.ts";
 import {
@@ -14,6 +16,7 @@ import {
   toRateLimitConfig,
   type RateLimitConfig,
 } from "./rate-limit-config.ts";
+import { checkStorageValues, toStorageConfig, type StorageConfig } from "./storage-config.ts";
 
 export const apiVariables = {
   ...commonVars,
@@ -23,6 +26,8 @@ export const apiVariables = {
   ...sessionVars,
   ...passwordVars,
   ...rateLimitVars,
+  ...storageVars,
+  ...uploadVars,
 };
 
 export interface ApiConfig {
@@ -45,6 +50,9 @@ export interface ApiConfig {
   session: { ttlSeconds: number; cookieName: string; cookieSecure: boolean };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rateLimit: RateLimitConfig;
+  storage: StorageConfig;
+  /** Largest uploaded file, in bytes: images and CSV imports. */
+  uploads: { imageLimitBytes: number; importLimitBytes: number };
 }
 
 /** Reads and validates the API process's configuration from the environment. */
@@ -59,6 +67,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       problems.push("SESSION_COOKIE_SECURE=false is refused in production");
     }
     checkRateLimitValues(v, problems);
+    checkStorageValues(v, problems);
   });
   return {
     env: v.NODE_ENV,
@@ -92,5 +101,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       parallelism: v.ARGON2_PARALLELISM,
     },
     rateLimit: toRateLimitConfig(v),
+    storage: toStorageConfig(v),
+    uploads: { imageLimitBytes: v.UPLOAD_LIMIT_BYTES, importLimitBytes: v.IMPORT_LIMIT_BYTES },
   };
 }

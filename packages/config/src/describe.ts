@@ -8,6 +8,9 @@ import {
   rateLimitVars,
   redisVars,
   sessionVars,
+  storageVars,
+  uploadVars,
+  workerVars,
 } from "./variables.ts";
 
 export interface VariableDoc {
@@ -28,6 +31,9 @@ const GROUPS: [string, Record<string, z.ZodType>][] = [
   ["Password hashing", passwordVars],
   ["Rate limits", rateLimitVars],
   ["First admin (seed)", adminVars],
+  ["Object storage (S3)", storageVars],
+  ["Uploads", uploadVars],
+  ["Worker", workerVars],
 ];
 
 /** Every variable with its description and default, for .env.example and the README. */

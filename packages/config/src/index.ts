@@ -11,3 +11,6 @@ export * as variables from "./variables.ts";
 export { isPlaceholderSecret } from "./secrets.ts";
 export { describeVariables, type VariableDoc } from "./describe.ts";
 export type { LimitNumbers, RateLimitConfig, RedisOutageMode } from "./rate-limit-config.ts";
+export { loadWorkerConfig, workerVariables, type WorkerConfig } from "./worker-config.ts";
+export { toStorageConfig, type StorageConfig } from "./storage-config.ts";
+export { MULTIPART_OVERHEAD_BYTES, uploadRequestLimit } from "./upload-limits.ts";

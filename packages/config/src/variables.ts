@@ -162,3 +162,77 @@ export const adminVars = {
     .optional()
     .describe("first admin's password (seed); never logged"),
 };
+
+export const storageVars = {
+  S3_ENDPOINT: url(["http", "https"])
+    .optional()
+    .describe("S3-compatible endpoint (s3rver, MinIO, R2 ...); unset means AWS S3 for S3_REGION"),
+  S3_REGION: z.string().min(1).default("us-east-1").describe("S3 region (signing region)"),
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)",
+    )
+    .default("strata")
+    .describe("bucket for uploads, thumbnails and imports; created when missing"),
+  S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("access key; unset uses the SDK's default chain (AWS_* variables, instance role)"),
+  S3_SECRET_ACCESS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("secret key, set together with S3_ACCESS_KEY_ID; never logged"),
+  S3_FORCE_PATH_STYLE: bool
+    .optional()
+    .describe(
+      "address buckets as paths (host/bucket/key); defaults to true when S3_ENDPOINT is set",
+    ),
+};
+
+export const uploadVars = {
+  UPLOAD_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024)
+    .describe(
+      "largest image upload (413 above it); nginx's limit for the upload routes is generated from it",
+    ),
+  IMPORT_LIMIT_BYTES: int(1024, 64 * 1024 * 1024 * 1024)
+    .default(512 * 1024 * 1024)
+    .describe(
+      "largest CSV import file (413 above it); nginx's limit for /api/imports is generated from it",
+    ),
+};
+
+export const workerVars = {
+  WORKER_HOST: z
+    .string()
+    .min(1)
+    .default("127.0.0.1")
+    .describe("address of the worker's own /health, /ready and /metrics server"),
+  WORKER_PORT: int(0, 65535)
+    .default(0)
+    .describe(
+      "port of the worker's HTTP server; 0 picks a free one (logged), so several workers can share a host",
+    ),
+  WORKER_CONCURRENCY: int(1, 64)
+    .default(2)
+    .describe("thumbnail jobs one worker runs at once (CPU-bound: about one per core)"),
+  WORKER_IMPORT_CONCURRENCY: int(1, 16)
+    .default(1)
+    .describe("CSV import jobs one worker runs at once (each holds one database connection)"),
+  WORKER_SHUTDOWN_TIMEOUT_MS: int(100)
+    .default(25_000)
+    .describe("after SIGTERM, how long active jobs may take to finish before they are handed back"),
+  WORKER_LOCK_DURATION_MS: int(1000)
+    .default(30_000)
+    .describe("a job whose worker stops renewing its lock this long is stalled and retried"),
+  WORKER_STALLED_INTERVAL_MS: int(500)
+    .default(30_000)
+    .describe("how often a worker looks for stalled jobs (those of a crashed worker)"),
+  IMPORT_BATCH_SIZE: int(1, 10_000)
+    .default(500)
+    .describe("CSV rows upserted per transaction; progress is reported after each batch"),
+};

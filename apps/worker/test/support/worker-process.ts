@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/main.ts");
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** http://host:port of its /health, /ready and /metrics. */
+  url: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL if still running. */
+  kill(): Promise<void>;
+}
+
+/** Runs the real worker entry point as a child process, as production does. */
+export async function spawnWorker(
+  env: Record<string, string>,
+  { waitReady = true } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      LOG_LEVEL: "info",
+      WORKER_PORT: "0",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  let url = "";
+  if (waitReady) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const line = output.split("\n").find((l) => l.includes('"msg":"worker ready"'));
+      if (line) {
+        url = (JSON.parse(line) as { url: string }).url;
+        break;
+      }
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`worker exited early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`worker not ready within 30 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    child,
+    get url() {
+      return url;
+    },
+    output: () => output,
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}

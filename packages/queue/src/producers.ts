@@ -1,0 +1,62 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { QUEUE_PREFIX } from "./connection.ts";
+import { QUEUE_JOB_DEFAULTS } from "./job-defaults.ts";
+import { IMPORT_JOB, ImportJob } from "./jobs/import-job.ts";
+import { THUMBNAIL_JOB, ThumbnailJob, thumbnailJobId } from "./jobs/thumbnail-job.ts";
+import { QueueName } from "./queue-names.ts";
+
+/** The producing side (the API): it enqueues and inspects, and never processes. */
+export interface Producers {
+  /** The queue object, for inspection (job state, failed jobs, retries). */
+  queue(name: QueueName): Queue;
+  /** Validates the payload and enqueues it; resolves with the job id. */
+  enqueueThumbnail(job: ThumbnailJob): Promise<string>;
+  enqueueImport(job: ImportJob): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Queues on a caller-owned Redis client (the API's state client: `noeviction`, checked at
+ * start-up, with a command timeout so an enqueue fails fast when Redis is away). Each queue is
+ * created on first use, so a process that never enqueues opens nothing.
+ */
+export function createProducers(
+  connection: Redis,
+  onError: (error: Error, queue: QueueName) => void,
+): Producers {
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, {
+        connection,
+        prefix: QUEUE_PREFIX,
+        defaultJobOptions: QUEUE_JOB_DEFAULTS[name],
+      });
+      // Without a listener an EventEmitter 'error' (Redis gone) would crash the process.
+      q.on("error", (error: Error) => onError(error, name));
+      queues.set(name, q);
+    }
+    return q;
+  };
+  return {
+    queue,
+    async enqueueThumbnail(payload) {
+      const data = ThumbnailJob.parse(payload);
+      const job = await queue(QueueName.thumbnails).add(THUMBNAIL_JOB, data, {
+        jobId: thumbnailJobId(data.imageId),
+      });
+      return job.id!;
+    },
+    async enqueueImport(payload) {
+      const data = ImportJob.parse(payload);
+      const job = await queue(QueueName.imports).add(IMPORT_JOB, data, { jobId: data.importId });
+      return job.id!;
+    },
+    async close() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      queues.clear();
+    },
+  };
+}
