@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { DatabaseUnavailableError, PoolExhaustedError } from "@strata/db";
 import { HttpProblem, sendProblem, type Problem } from "./problem.ts";
@@ -66,6 +66,30 @@ export function installErrorHandler(app: FastifyInstance): void {
       title: "Internal Server Error",
       detail: "something went wrong on our side",
     });
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any hook runs (a URL
+ * that is not valid percent-encoded UTF-8, a path parameter over maxParamLength) would
+ * otherwise be answered with Fastify's own JSON, not problem+json.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return sendProblem(reply, {
+      status: 414,
+      title: "URI Too Long",
+      detail: "a path segment of the URL is too long",
+    });
+  }
+  return sendProblem(reply, {
+    status: 400,
+    title: "Bad Request",
+    detail: "the URL is not valid (percent-encoding that is not UTF-8?)",
   });
 }
 
