@@ -6,10 +6,13 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { ApiConfig } from "@strata/config";
-import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
+import { installErrorHandler } from "./http/error-handler.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
+import appCachePlugin from "./plugins/app-cache.ts";
+import cacheTiersPlugin from "./plugins/cache-tiers.ts";
 import databasePlugin from "./plugins/database.ts";
+import liveEventsPlugin from "./plugins/live-events.ts";
 import metricsPlugin from "./plugins/metrics.ts";
 import openapiPlugin from "./plugins/openapi.ts";
 import redisPlugin from "./plugins/redis.ts";
@@ -63,8 +66,6 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     forceCloseConnections: "idle",
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
-    // Router errors (bad percent-encoding, overlong parameters) as problem+json too.
-    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   // Must exceed keepAliveTimeout, or a request arriving as an idle socket times out is dropped.
   app.server.headersTimeout = config.http.headersTimeoutMs;
@@ -96,6 +97,16 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   await app.register(redisPlugin, { config });
   await app.register(metricsPlugin, { instanceId: config.instanceId });
   await app.register(openapiPlugin);
+  await app.register(appCachePlugin, {
+    config: config.cache,
+    cacheUrl: config.redis.cacheUrl,
+    instanceId: config.instanceId,
+  });
+  await app.register(liveEventsPlugin, {
+    cacheUrl: config.redis.cacheUrl,
+    instanceId: config.instanceId,
+  });
+  await app.register(cacheTiersPlugin, { config: config.cache });
 
   const databaseProbe = createDatabaseProbe(config.db.url, 1000);
   app.addHook("onClose", () => databaseProbe.close());

@@ -11,6 +11,7 @@ import {
   uploadVars,
 } from "./variables.ts";
 import { toDatabaseConfig, type DatabaseConfig } from "./database-config.ts";
+import { cacheVars, checkCacheValues, toCacheConfig, type CacheConfig } from "./cache-config.ts";
 import {
   checkRateLimitValues,
   toRateLimitConfig,
@@ -26,6 +27,7 @@ export const apiVariables = {
   ...sessionVars,
   ...passwordVars,
   ...rateLimitVars,
+  ...cacheVars,
   ...storageVars,
   ...uploadVars,
 };
@@ -50,6 +52,7 @@ export interface ApiConfig {
   session: { ttlSeconds: number; cookieName: string; cookieSecure: boolean };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rateLimit: RateLimitConfig;
+  cache: CacheConfig;
   storage: StorageConfig;
   /** Largest uploaded file, in bytes: images and CSV imports. */
   uploads: { imageLimitBytes: number; importLimitBytes: number };
@@ -67,6 +70,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       problems.push("SESSION_COOKIE_SECURE=false is refused in production");
     }
     checkRateLimitValues(v, problems);
+    checkCacheValues(v, problems);
     checkStorageValues(v, problems);
   });
   return {
@@ -95,6 +99,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       cookieName: v.SESSION_COOKIE_NAME,
       cookieSecure: v.SESSION_COOKIE_SECURE ?? v.NODE_ENV === "production",
     },
+    cache: toCacheConfig(v),
     argon2: {
       memoryCost: v.ARGON2_MEMORY_KIB,
       timeCost: v.ARGON2_TIME_COST,

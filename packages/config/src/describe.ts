@@ -12,6 +12,7 @@ import {
   uploadVars,
   workerVars,
 } from "./variables.ts";
+import { cacheVars } from "./cache-config.ts";
 
 export interface VariableDoc {
   group: string;
@@ -30,6 +31,7 @@ const GROUPS: [string, Record<string, z.ZodType>][] = [
   ["Sessions", sessionVars],
   ["Password hashing", passwordVars],
   ["Rate limits", rateLimitVars],
+  ["Caching", cacheVars],
   ["First admin (seed)", adminVars],
   ["Object storage (S3)", storageVars],
   ["Uploads", uploadVars],

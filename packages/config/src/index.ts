@@ -14,3 +14,4 @@ export type { LimitNumbers, RateLimitConfig, RedisOutageMode } from "./rate-limi
 export { loadWorkerConfig, workerVariables, type WorkerConfig } from "./worker-config.ts";
 export { toStorageConfig, type StorageConfig } from "./storage-config.ts";
 export { MULTIPART_OVERHEAD_BYTES, uploadRequestLimit } from "./upload-limits.ts";
+export { cacheVars, type CacheConfig } from "./cache-config.ts";

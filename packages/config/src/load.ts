@@ -50,7 +50,7 @@ function placeholderProblems(input: Record<string, unknown>): string[] {
     if (name.endsWith("_URL") && urlHasPlaceholderPassword(value)) {
       problems.push(`${name} has an empty or placeholder password (refused outside development)`);
     }
-    if (/(PASSWORD|SECRET|_KEY)$/.test(name) && isPlaceholderSecret(value)) {
+    if (/(PASSWORD|SECRET|_KEY|_TOKEN)$/.test(name) && isPlaceholderSecret(value)) {
       problems.push(`${name} is a placeholder secret (refused outside development)`);
     }
   }

@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import type { Redis } from "ioredis";
 import type { PublicPolicy } from "@strata/cache-policy";
 import { CircuitBreaker } from "./circuit-breaker.ts";
-import { expiresAt, makeEntry, tokensMatch, type CacheEntry } from "./entry.ts";
+import { expiresAt, makeEntry, tokensMatch, type CacheEntry, type Loaded } from "./entry.ts";
 import { READ_ENTRY, RELEASE_LOCK } from "./redis-scripts.ts";
 import type { CacheMetrics } from "./cache-metrics.ts";
 
@@ -14,8 +14,8 @@ export interface CacheRequest {
   key: string;
   tags: string[];
   policy: PublicPolicy;
-  /** Reads the data from PostgreSQL and serialises the body. */
-  load: () => Promise<string>;
+  /** Reads the data from PostgreSQL and serialises the body (a string, or with an ETag prefix). */
+  load: () => Promise<string | Loaded>;
 }
 
 export interface CacheResult {
@@ -288,7 +288,7 @@ export class AppCache {
     stale: CacheEntry | undefined,
   ): Promise<CacheResult> {
     try {
-      let body: string;
+      let body: string | Loaded;
       try {
         body = await request.load();
       } catch (error) {
@@ -299,7 +299,7 @@ export class AppCache {
         throw error;
       }
       this.#o.metrics.event("db", "query");
-      const entry = makeEntry(body, tokens, request.policy);
+      const entry = makeEntry(typeof body === "string" ? { body } : body, tokens, request.policy);
       try {
         await this.#o.redis.set(
           entryKey(request.key),
@@ -325,7 +325,10 @@ export class AppCache {
     try {
       const body = await request.load();
       this.#o.metrics.event("db", "query");
-      return { entry: makeEntry(body, {}, request.policy), source: "MISS" };
+      return {
+        entry: makeEntry(typeof body === "string" ? { body } : body, {}, request.policy),
+        source: "MISS",
+      };
     } catch (error) {
       // Without Redis we cannot know whether a local copy was invalidated; only serve it when
       // PostgreSQL is down too and it is within its stale-if-error window.

@@ -20,16 +20,24 @@ export interface CacheEntry {
   errorUntil: number;
 }
 
+/** What a loader produces: the body, and optionally a prefix for its ETag (e.g. a version). */
+export interface Loaded {
+  body: string;
+  etagPrefix?: string;
+}
+
 export function makeEntry(
-  body: string,
+  loaded: Loaded,
   tokens: Record<string, string>,
   policy: PublicPolicy,
   now = Date.now(),
 ): CacheEntry {
   const freshUntil = now + policy.fresh * 1000;
+  const hash = crypto.createHash("sha256").update(loaded.body).digest("base64url").slice(0, 22);
+  const { body } = loaded;
   return {
     body,
-    etag: `"${crypto.createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+    etag: `"${loaded.etagPrefix ? `${loaded.etagPrefix}-` : ""}${hash}"`,
     tokens,
     freshUntil,
     revalidateUntil: freshUntil + policy.staleWhileRevalidate * 1000,

@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import {
+  cacheControl,
+  cacheTagHeader,
+  cdnCacheControl,
+  type PublicPolicy,
+} from "@strata/cache-policy";
+
+export interface CachedResponse {
+  /** Canonical key: the route plus its normalised parameters. */
+  key: string;
+  tags: string[];
+  policy: PublicPolicy;
+  /** Reads from PostgreSQL; the result is serialised once and cached as text. */
+  load: () => Promise<unknown>;
+  /** Leads the ETag, e.g. the product version, so If-Match can name what was read. */
+  etagPrefix?: (value: unknown) => string;
+}
+
+/**
+ * Answers a public read through the application cache, with every header derived from the
+ * route's one policy: Cache-Control (browser, nginx), CDN-Cache-Control, Cache-Tag for CDN
+ * purges, a strong ETag (304 on If-None-Match) and X-App-Cache. No Vary: the body is the same
+ * for every client, and nginx compresses (and adds Vary: Accept-Encoding) itself, keeping one
+ * cache entry per URL.
+ */
+export async function sendCached(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  response: CachedResponse,
+): Promise<FastifyReply> {
+  const { entry, source } = await request.server.appCache.get({
+    key: response.key,
+    tags: response.tags,
+    policy: response.policy,
+    load: async () => {
+      const value = await response.load();
+      return {
+        body: JSON.stringify(value),
+        ...(response.etagPrefix ? { etagPrefix: response.etagPrefix(value) } : {}),
+      };
+    },
+  });
+  if (request.headers["x-forwarded-for"] !== undefined && request.server.nginxPurger.enabled) {
+    // nginx fetched this and may keep it: remember the URL under its tags for purges.
+    const ttl =
+      response.policy.fresh +
+      Math.max(response.policy.staleWhileRevalidate, response.policy.staleIfError);
+    request.server.nginxPurger.record(response.tags, request.url, ttl).catch(() => {});
+  }
+  reply
+    .header("cache-control", cacheControl(response.policy))
+    .header("cdn-cache-control", cdnCacheControl(response.policy))
+    .header("cache-tag", cacheTagHeader(response.tags))
+    .header("etag", entry.etag)
+    .header("x-app-cache", source);
+  if (matchesEtag(request.headers["if-none-match"], entry.etag)) return reply.code(304).send();
+  return reply.type("application/json; charset=utf-8").send(entry.body);
+}
+
+/** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const bare = etag.replace(/^W\//, "");
+  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === bare);
+}
