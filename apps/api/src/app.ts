@@ -6,7 +6,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { ApiConfig } from "@strata/config";
-import { installErrorHandler } from "./http/error-handler.ts";
+import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
 import appCachePlugin from "./plugins/app-cache.ts";
@@ -66,6 +66,8 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     forceCloseConnections: "idle",
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Router errors (bad percent-encoding, overlong parameters) as problem+json too.
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   // Must exceed keepAliveTimeout, or a request arriving as an idle socket times out is dropped.
   app.server.headersTimeout = config.http.headersTimeoutMs;
