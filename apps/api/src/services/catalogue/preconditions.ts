@@ -5,7 +5,8 @@ const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e]*)"$/;
 
 /**
  * Parses `If-Match` (RFC 9110 §13.1.1): `*` or a list of entity tags. Our tags are the
- * product version in quotes (`"3"`). Comparison is strong, so weak tags (`W/"3"`) and tags
+ * product version in quotes (`"3"`), or lead with it (`"3-<digest>"`, the form a cached read's
+ * ETag may take): the version alone decides, since it changes with every write. Comparison is strong, so weak tags (`W/"3"`) and tags
  * that are not versions can never match: they are kept out of the list, which then leads to
  * a 412 with the current version, exactly as the RFC asks. Malformed syntax is a 400.
  */
@@ -19,7 +20,8 @@ export function parseIfMatch(header: string): ExpectedVersion {
         { field: "headers.if-match", message: 'must be * or a list of "<version>" tags' },
       ]);
     }
-    if (!match[1] && /^[1-9][0-9]{0,9}$/.test(match[2]!)) versions.push(Number(match[2]));
+    const version = /^([1-9][0-9]{0,9})(?:-.*)?$/.exec(match[2]!);
+    if (!match[1] && version) versions.push(Number(version[1]));
   }
   return { versions };
 }

@@ -19,6 +19,7 @@ describe("If-Match", () => {
     expect(parseIfMatch("*")).toBe("any");
     expect(parseIfMatch('"3"')).toEqual({ versions: [3] });
     expect(parseIfMatch(' "3" , "5"')).toEqual({ versions: [3, 5] });
+    expect(parseIfMatch('"7-5d41402abc4b2a76"')).toEqual({ versions: [7] });
   });
 
   test("weak or foreign tags match nothing (a 412 follows), malformed ones are a 400", () => {
