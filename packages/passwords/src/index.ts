@@ -1,4 +1,4 @@
-import argon2 from "argon2";
+import { Algorithm, hash, verify } from "@node-rs/argon2";
 
 export interface Argon2Params {
   memoryCost: number;
@@ -8,21 +8,32 @@ export interface Argon2Params {
 
 /** Hashes a password with argon2id (memory-hard); the parameters travel inside the hash. */
 export function hashPassword(password: string, params: Argon2Params): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id, ...params });
+  return hash(password, { algorithm: Algorithm.Argon2id, ...params });
 }
 
 /** True when `password` matches `hash`; false (never a throw) for a malformed hash. */
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await verify(passwordHash, password);
   } catch {
     return false;
   }
 }
 
-/** True when the hash was made with weaker parameters than today's and should be redone. */
-export function needsRehash(hash: string, params: Argon2Params): boolean {
-  return argon2.needsRehash(hash, { ...params });
+const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
+
+/** True when the hash is not argon2id or was made with weaker parameters than today's. */
+export function needsRehash(passwordHash: string, params: Argon2Params): boolean {
+  const match = PHC.exec(passwordHash);
+  if (!match) return true;
+  const [memoryCost, timeCost, parallelism] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  return (
+    memoryCost < params.memoryCost || timeCost < params.timeCost || parallelism < params.parallelism
+  );
 }
 
 let dummy: Promise<string> | undefined;
