@@ -1,4 +1,7 @@
-import { Algorithm, hash, verify } from "@node-rs/argon2";
+import { hash, verify, type Algorithm } from "@node-rs/argon2";
+
+// `Algorithm` is an ambient const enum, which isolated modules cannot read at run time.
+const ARGON2ID = 2 as Algorithm.Argon2id;
 
 export interface Argon2Params {
   memoryCost: number;
@@ -8,7 +11,7 @@ export interface Argon2Params {
 
 /** Hashes a password with argon2id (memory-hard); the parameters travel inside the hash. */
 export function hashPassword(password: string, params: Argon2Params): Promise<string> {
-  return hash(password, { algorithm: Algorithm.Argon2id, ...params });
+  return hash(password, { algorithm: ARGON2ID, ...params });
 }
 
 /** True when `password` matches `hash`; false (never a throw) for a malformed hash. */
