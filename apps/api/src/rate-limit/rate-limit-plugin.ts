@@ -55,6 +55,16 @@ export default fp<RateLimitPluginOptions>(
       const existing = route.preHandler;
       route.preHandler = [...(existing ? [existing].flat() : []), check];
     });
+
+    // A response a shared cache (nginx, a CDN) may store would replay one client's remaining
+    // quota to every other client, and nginx adds no Age header by which clients could tell
+    // (the draft's rule for cached responses). Such responses keep the static policy only.
+    app.addHook("onSend", async (_request, reply, payload) => {
+      if (reply.hasHeader("ratelimit") && sharedCacheable(reply.getHeader("cache-control"))) {
+        reply.removeHeader("ratelimit");
+      }
+      return payload;
+    });
   },
   { name: "rate-limit", dependencies: ["redis", "metrics"] },
 );
@@ -73,6 +83,11 @@ async function enforce(
     throw tooManyRequests(decision, headers);
   }
   if (decision.outcome === "unavailable") throw unavailable(decision, headers);
+}
+
+function sharedCacheable(cacheControl: unknown): boolean {
+  const value = String(cacheControl ?? "").toLowerCase();
+  return /\b(public|s-maxage)\b/.test(value) && !/\b(private|no-store)\b/.test(value);
 }
 
 function violated(decision: Decision): string[] {

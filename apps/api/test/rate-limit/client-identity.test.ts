@@ -17,6 +17,10 @@ async function appWith(trustedProxies: string): Promise<FastifyInstance> {
     testConfig(backends, { TRUSTED_PROXIES: trustedProxies, RATE_LIMIT_DEFAULT_MAX: "2" }),
   );
   app.get("/api/test/ping", async () => ({ ok: true }));
+  app.get("/api/test/public", async (_request, reply) => {
+    reply.header("cache-control", "public, s-maxage=60");
+    return { ok: true };
+  });
   await app.ready();
   return app;
 }
@@ -125,5 +129,12 @@ describe("the rate-limit key is the client address, which no client header can c
     // Probes are never limited.
     const health = await direct.inject({ url: "/health", remoteAddress: "192.0.2.77" });
     expect(health.headers.ratelimit).toBeUndefined();
+  });
+
+  it("leaves one client's remaining quota off a response a shared cache may store", async () => {
+    const response = await direct.inject({ url: "/api/test/public", remoteAddress: "192.0.2.88" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["ratelimit-policy"]).toBe('"default";q=2;w=60');
+    expect(response.headers.ratelimit).toBeUndefined();
   });
 });
