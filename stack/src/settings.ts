@@ -29,7 +29,7 @@ export const stackVariables = {
     .default(3)
     .describe("API instances (the last is the backup when there are 2 or more)"),
   STRATA_WORKERS: int(0, 16).default(1).describe("worker processes"),
-  STRATA_PRODUCTS: int(0, 10_000_000).default(1000).describe("products seeded on first start"),
+  STRATA_PRODUCTS: int(0, 10_000_000).default(10_000).describe("products seeded on first start"),
   STRATA_DRAIN_DELAY_MS: int(0)
     .default(stackDrainDelayMs)
     .describe("DRAIN_DELAY_MS given to instances (see upstream-policy.ts for why it is short)"),

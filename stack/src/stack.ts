@@ -188,10 +188,18 @@ export async function startStack(
     log(budget.message);
 
     const admin = adminCredentials(layout.adminCredentials, settings.admin);
-    const setup = await setUpDatabase(database.url, { products: settings.products, admin });
+    const setup = await setUpDatabase(database.url, {
+      products: settings.products,
+      admin,
+      env: settings.baseEnv,
+    });
     if (setup.applied.length > 0) log(`applied migrations: ${setup.applied.join(", ")}`);
-    if (setup.seeded !== undefined) log(`seeded ${setup.seeded} products`);
-    notices.push(...setup.notices);
+    log(
+      setup.seeded !== undefined
+        ? `seeded ${setup.seeded} products`
+        : `catalogue kept: ${setup.existingProducts} products (--reset starts afresh)`,
+    );
+    log(setup.admin);
 
     const serviceEnv: Record<string, string> = {
       NODE_ENV: settings.nodeEnv,
@@ -202,11 +210,11 @@ export async function startStack(
       DB_POOL_OVERFLOW: String(settings.db.poolOverflow),
       ...s3Env(s3),
     };
-    const fleet = new ApiFleet({
+    const fleet: ApiFleet = new ApiFleet({
       settings,
       layout,
       supervisor,
-      env: (slot: InstanceSlot) => ({
+      env: (slot: InstanceSlot): NodeJS.ProcessEnv => ({
         ...settings.baseEnv,
         ...serviceEnv,
         HOST: "127.0.0.1",
@@ -215,6 +223,9 @@ export async function startStack(
         // nginx connects from the loopback address: only it may set X-Forwarded-For.
         TRUSTED_PROXIES: "127.0.0.1",
         DRAIN_DELAY_MS: String(settings.drainDelayMs),
+        // The per-instance rate-limit fallback divides the policy by the instance count.
+        RATE_LIMIT_EXPECTED_INSTANCES:
+          settings.baseEnv.RATE_LIMIT_EXPECTED_INSTANCES ?? String(fleet.slots.length),
       }),
     });
     const nginx = new NginxService(settings, layout, supervisor);
@@ -227,7 +238,9 @@ export async function startStack(
         layout,
         supervisor,
         env: (id) => ({ ...settings.baseEnv, ...serviceEnv, INSTANCE_ID: id }),
-        stopTimeoutMs: settings.api.shutdownTimeoutMs + 5_000,
+        // WORKER_SHUTDOWN_TIMEOUT_MS (25 s by default) for active jobs, then a margin.
+        stopTimeoutMs: Number(settings.baseEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) + 5_000,
+        readyTimeoutMs: settings.readyTimeoutMs,
       }),
     ]);
     if (workerNotice) notices.push(workerNotice);

@@ -17,3 +17,10 @@ export {
   type NginxOptions,
 } from "./nginx.ts";
 export { ensureDebianPackage } from "./system-packages.ts";
+export {
+  startPgBouncer,
+  renderPgBouncerIni,
+  PGBOUNCER_BINARY,
+  type PgBouncerServer,
+  type PgBouncerOptions,
+} from "./pgbouncer.ts";

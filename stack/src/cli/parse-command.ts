@@ -23,7 +23,7 @@ commands:
 flags of up:
   --instances N  API instances (default STRATA_INSTANCES or 3; with 3 or more the last
                  is nginx's backup)
-  --products N   products seeded into an empty catalogue (default STRATA_PRODUCTS or 1000)
+  --products N   products seeded into an empty catalogue (default STRATA_PRODUCTS or 10000)
   --reset        delete the data folder first (database, Redis, S3 objects, credentials)`;
 
 const whole = (flag: string, value: string | undefined, min: number): number => {

@@ -1,19 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
-import { startProcess, tail } from "@strata/local-servers";
+import { freePort, startProcess, tail } from "@strata/local-servers";
 import type { DataLayout } from "../data-layout.ts";
+import { waitForHttp } from "../http-probe.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import { repoRoot } from "../settings.ts";
 import { tsxLoader } from "../tsx-loader.ts";
 
 export const workerEntry = path.join(repoRoot, "apps", "worker", "src", "main.ts");
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
- * Starts `count` workers (BullMQ consumers, no HTTP port). A worker has no /ready, so it
- * counts as started once it is still alive a moment after launch (a bad configuration makes
- * it exit at once). Returns a notice instead when the worker program does not exist yet.
+ * Starts `count` workers (BullMQ consumers). A worker serves no traffic, only its own
+ * /health, /ready and /metrics on WORKER_HOST:WORKER_PORT, which we choose, so it is waited
+ * for like an instance. Returns a notice instead when the worker program does not exist yet.
  */
 export async function startWorkers(options: {
   count: number;
@@ -21,6 +20,7 @@ export async function startWorkers(options: {
   supervisor: Supervisor;
   env: (id: string) => NodeJS.ProcessEnv;
   stopTimeoutMs: number;
+  readyTimeoutMs: number;
 }): Promise<string | undefined> {
   if (options.count === 0) return undefined;
   if (!fs.existsSync(workerEntry)) {
@@ -30,6 +30,7 @@ export async function startWorkers(options: {
   await Promise.all(
     ids.map(async (id) => {
       const logFile = path.join(options.layout.logs, `${id}.log`);
+      const port = await freePort();
       const child = startProcess(
         id,
         process.execPath,
@@ -37,23 +38,33 @@ export async function startWorkers(options: {
         logFile,
         {
           cwd: repoRoot,
-          env: options.env(id),
+          env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
         },
       );
       options.supervisor.add({
         name: id,
         role: "worker",
+        address: `127.0.0.1:${port}`,
         logFile,
         process: child,
-        // SIGTERM: the worker stops taking jobs and finishes (or hands back) the active one.
+        // SIGTERM: the worker stops taking jobs and finishes (or hands back) the active ones.
         stop: () => child.stop("SIGTERM", options.stopTimeoutMs),
         stopSignal: "SIGTERM",
         stopTimeoutMs: options.stopTimeoutMs,
       });
-      await sleep(1_500);
-      if (child.child.exitCode !== null || child.child.signalCode !== null) {
+      try {
+        await waitForHttp(id, `http://127.0.0.1:${port}/ready`, {
+          timeoutMs: options.readyTimeoutMs,
+          gone: () =>
+            child.child.exitCode !== null || child.child.signalCode !== null
+              ? `exit ${child.child.exitCode ?? child.child.signalCode}`
+              : undefined,
+        });
+      } catch (error) {
         await options.supervisor.stop(id);
-        throw new Error(`${id} exited at start\n--- ${logFile}\n${tail(logFile)}`);
+        throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
+          cause: error,
+        });
       }
     }),
   );

@@ -9,3 +9,5 @@ import { nginxBinary } from "../nginx.ts";
 postgresBinDir();
 ensureDebianPackage("redis-server", "redis-server");
 nginxBinary();
+// The front end's browser tests drive Debian's Chromium (apps/web/test/e2e).
+ensureDebianPackage("chromium", "/usr/bin/chromium");

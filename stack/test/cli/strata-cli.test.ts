@@ -1,0 +1,146 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPidFiles, type PidRecord } from "../../src/process/pid-files.ts";
+import { isSameProcess } from "../../src/process/process-identity.ts";
+import { repoRoot } from "../../src/settings.ts";
+import { testStackEnv } from "../support/test-stack.ts";
+
+const bin = path.join(repoRoot, "stack", "bin", "strata.mjs");
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+const running: ChildProcess[] = [];
+
+interface UpRun {
+  child: ChildProcess;
+  /** Resolves with the URL of the line containing "ready". */
+  ready: Promise<string>;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `npm start` as a person runs it: a foreground process whose output we read. */
+function up(...args: string[]): UpRun {
+  const child = spawn(process.execPath, [bin, "up", ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(child);
+  let output = "";
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ready at (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    void exited.then((code) => reject(new Error(`up exited (${code}) before ready:\n${output}`)));
+  });
+  ready.catch(() => {});
+  return { child, ready, output: () => output, exited };
+}
+
+/** One of the commands that talk to the running stack. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const children = (): PidRecord[] => readPidFiles(path.join(dataDir, "run"));
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-cli-"));
+  env = await testStackEnv(dataDir, { STRATA_PRODUCTS: "50" });
+});
+
+afterAll(async () => {
+  const alive = running.filter((c) => c.exitCode === null && c.signalCode === null);
+  const gone = alive.map((c) => new Promise((r) => c.once("exit", r)));
+  for (const child of alive) child.kill("SIGTERM");
+  await Promise.all(gone);
+  // Whatever a failed test left behind, by its recorded identity only.
+  for (const record of children()) {
+    if (isSameProcess(record)) process.kill(-record.pid, "SIGKILL");
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("npm start (stack/bin/strata.mjs)", () => {
+  it("comes up, is operated by status/scale, survives its own crash, and stops cleanly", async () => {
+    // First start: migrations, seed, generated admin, a ready line with the URL.
+    const first = up("--instances", "2");
+    const url = await first.ready;
+    expect(url).toBe(`http://127.0.0.1:${env.STRATA_PORT}`);
+    expect(first.output()).toMatch(/api\s+api-1\s+\d+\s+127\.0\.0\.1:\d+\s+3\s+running/);
+    expect(first.output()).toContain("seeded 50 products");
+    expect(first.output()).toMatch(/admin: admin@strata\.test \/ \S{20,}/);
+    const credentials = path.join(dataDir, "admin-credentials.json");
+    expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
+    expect((await fetch(`${url}/api/products?limit=1`)).status).toBe(200);
+
+    // A second `up` on the same data folder is refused while the first runs.
+    const second = await cli("up");
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("already running");
+
+    const status = await cli("status");
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("(ready;");
+    expect(status.stdout).toMatch(/nginx\s+nginx\s+\d+/);
+
+    const scaled = await cli("scale", "3");
+    expect(scaled.code).toBe(0);
+    expect(scaled.stdout).toMatch(/api-3\s+\d+\s+127\.0\.0\.1:\d+\s+1 backup\s+running/);
+    const refused = await cli("scale", "9");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("connection budget exceeded");
+
+    // The runner dies hard: its children live on, recorded in pid files.
+    const orphans = children();
+    expect(orphans.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        ...["api-1", "api-2", "api-3", "nginx", "postgres", "redis-cache", "redis-state", "s3"],
+      ]),
+    );
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(orphans.every(isSameProcess)).toBe(true);
+    expect((await cli("status")).stderr).toContain("no stack is running");
+
+    // The next start stops exactly those, keeps the data, and comes up on the same port.
+    const again = up();
+    expect(await again.ready).toBe(url);
+    expect(again.output()).toContain("stopped nginx");
+    expect(again.output()).toContain("left running by an earlier run");
+    expect(again.output()).toContain("catalogue kept: 50 products");
+    expect(orphans.some(isSameProcess)).toBe(false);
+    expect((await fetch(`${url}/api/products?limit=1`)).status).toBe(200);
+
+    // `down` stops everything, in order, and the runner exits 0.
+    const secondRun = children();
+    const down = await cli("down");
+    expect(down.code).toBe(0);
+    expect(await again.exited).toBe(0);
+    expect(secondRun.some(isSameProcess)).toBe(false);
+    const order = [...again.output().matchAll(/stopping (\w+):/g)].map((m) => m[1]);
+    const front = ["nginx", "api", "worker", "s3", "redis", "postgres"];
+    expect(order).toEqual(front.filter((role) => order.includes(role)));
+    expect(order).toEqual(expect.arrayContaining(["nginx", "api", "s3", "redis", "postgres"]));
+
+    // Ctrl-C / SIGTERM does the same.
+    const third = up();
+    await third.ready;
+    const thirdRun = children();
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
+    expect(thirdRun.some(isSameProcess)).toBe(false);
+    expect(children()).toEqual([]);
+  }, 300_000);
+});
