@@ -23,12 +23,31 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? "request";
-      const errors = error.validation.map((issue) => ({
-        field: [where, ...(issue.instancePath ? issue.instancePath.split("/").filter(Boolean) : [])]
-          .concat(issueKeys(issue))
-          .join("."),
-        message: issue.message ?? "is invalid",
-      }));
+      const seen = new Set<string>();
+      const errors = error.validation
+        .flatMap((issue) => {
+          const path = [
+            where,
+            ...(issue.instancePath ? issue.instancePath.split("/").filter(Boolean) : []),
+          ];
+          const unknown = (issue.params as { keys?: string[] } | undefined)?.keys;
+          // One entry per unknown field, so a client can point at each of them.
+          if (issue.keyword === "unrecognized_keys" && unknown?.length) {
+            return unknown.map((key) => ({
+              field: [...path, key].join("."),
+              message: "is not a known field",
+            }));
+          }
+          return [
+            {
+              field: path.concat(issueKeys(issue)).join("."),
+              message: issue.message ?? "is invalid",
+            },
+          ];
+        })
+        // zod 4 may add a second issue for a field whose type is already wrong (a length
+        // check on an array): the first says what is wrong.
+        .filter((e) => !seen.has(e.field) && seen.add(e.field));
       return sendProblem(reply, {
         status: 400,
         title: "Bad Request",

@@ -175,8 +175,10 @@ describe("hostile input never reaches a 500 and never changes stored data", () =
         body: { email: 42, password: ["x"] },
       });
       expectProblem(wrongTypes, 400);
-      const fields = new Set(wrongTypes.body.errors.map((e: { field: string }) => e.field));
-      expect([...fields].sort()).toEqual(["body.email", "body.password"]);
+      expect(wrongTypes.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        "body.email",
+        "body.password",
+      ]);
     });
 
     test("unknown fields are 400s naming them", async () => {
@@ -184,13 +186,22 @@ describe("hostile input never reaches a 500 and never changes stored data", () =
         body: { email: "a@b.test", password: "x", isAdmin: true },
       });
       expectProblem(response, 400);
-      expect(response.body.errors[0].field).toContain("isAdmin");
+      expect(response.body.errors).toEqual([
+        { field: "body.isAdmin", message: "is not a known field" },
+      ]);
       const patch = await call(s.api.url, "PATCH", `/api/products/${productId}`, {
         token: admin.token,
         body: { version: 1, price_cents: 0 },
       });
       expectProblem(patch, 400);
-      expect(patch.body.errors[0].field).toContain("price_cents");
+      expect(patch.body.errors[0].field).toBe("body.price_cents");
+      const several = await call(s.api.url, "POST", "/api/auth/register", {
+        body: { email: "a@b.test", password: "x".repeat(12), role: "admin", verified: true },
+      });
+      expect(several.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        "body.role",
+        "body.verified",
+      ]);
     });
 
     test(`a body over BODY_LIMIT_BYTES (${BODY_LIMIT}) is a 413 problem`, async () => {
