@@ -1,4 +1,4 @@
-import type { Queue } from "bullmq";
+import { WaitingError, type Job, type Processor, type Queue } from "bullmq";
 import client from "prom-client";
 import type { QueueName } from "@strata/queue";
 
@@ -59,17 +59,20 @@ export function createWorkerMetrics(instanceId: string, queues: Map<QueueName, Q
 
   return {
     registry,
-    /** Wraps a processor so every run is counted and timed. */
-    timed<A extends unknown[], R>(queue: QueueName, fn: (...args: A) => Promise<R>) {
-      return async (...args: A): Promise<R> => {
+    /**
+     * Wraps a processor so every run is counted and timed. The wrapper declares all three
+     * parameters: BullMQ passes the abort signal only to processors of arity 3.
+     */
+    timed<R>(queue: QueueName, fn: Processor<unknown, R>): Processor<unknown, R> {
+      return async (job: Job, token?: string, signal?: AbortSignal): Promise<R> => {
         active.inc({ queue });
         const end = duration.startTimer({ queue });
         try {
-          const result = await fn(...args);
+          const result = await fn(job, token, signal);
           end({ outcome: "completed" });
           return result;
         } catch (error) {
-          const handedBack = (error as Error).name === "WaitingError";
+          const handedBack = error instanceof WaitingError;
           end({ outcome: handedBack ? "handed_back" : "failed" });
           if (!handedBack) failures.inc({ queue });
           throw error;

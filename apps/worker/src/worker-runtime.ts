@@ -26,12 +26,20 @@ export interface WorkerRuntime {
   url: string;
   /**
    * The SIGTERM sequence: stop taking jobs, let the active ones finish within
-   * `shutdownTimeoutMs`, then ask the rest to hand their job back, and close everything.
+   * `shutdownTimeoutMs`, then ask the rest to hand their job back (HANDBACK_GRACE_MS), and
+   * close everything.
    */
   shutdown(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * After the shutdown bound, how long a job asked to hand back gets to do so: an import stops
+ * at its next batch boundary, well within this. WORKER_SHUTDOWN_TIMEOUT_MS plus this must stay
+ * under the orchestrator's grace period (Kubernetes: 30 s by default; 20 s + 5 s here).
+ */
+const HANDBACK_GRACE_MS = 5_000;
 
 /** Starts the worker: its connections, one BullMQ worker per queue, the scheduler, HTTP. */
 export async function startWorkerRuntime(
@@ -149,18 +157,16 @@ export async function startWorkerRuntime(
       (shuttingDown ??= (async () => {
         phase = "draining";
         const bound = config.shutdownTimeoutMs;
-        // Most of the bound goes to letting active jobs finish; the rest to handing back.
-        const finishWindow = Math.round(bound * 0.8);
         log.info({ boundMs: bound }, "draining: no new jobs; waiting for active ones");
         const closed = Promise.all(workers.map((w) => w.close()));
         const done = (ms: number) =>
           Promise.race([closed.then(() => true), sleep(ms).then(() => false)]);
-        if (!(await done(finishWindow))) {
-          log.warn("active jobs still running; asking them to hand back");
+        if (!(await done(bound))) {
+          log.warn("active jobs still running at the bound; asking them to hand back");
           for (const worker of workers) worker.cancelAllJobs("worker shutting down");
-          if (!(await done(bound - finishWindow))) {
+          if (!(await done(HANDBACK_GRACE_MS))) {
             // Their locks expire and another worker takes them up as stalled: nothing is lost.
-            log.warn("jobs still running at the bound; leaving them to the stalled-job check");
+            log.warn("jobs still running; leaving them to the stalled-job check");
           }
         }
         await Promise.allSettled([...queues.values()].map((q) => q.close()));

@@ -224,8 +224,10 @@ export const workerVars = {
     .default(1)
     .describe("CSV import jobs one worker runs at once (each holds one database connection)"),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(100)
-    .default(25_000)
-    .describe("after SIGTERM, how long active jobs may take to finish before they are handed back"),
+    .default(20_000)
+    .describe(
+      "after SIGTERM, how long active jobs may take to finish; longer ones are handed back (5 s more at most)",
+    ),
   WORKER_LOCK_DURATION_MS: int(1000)
     .default(30_000)
     .describe("a job whose worker stops renewing its lock this long is stalled and retried"),
