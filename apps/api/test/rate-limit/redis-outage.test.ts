@@ -15,9 +15,12 @@ const BOUND_MS = 5_000;
 
 beforeAll(async () => {
   [database, redis] = await Promise.all([createTestDatabase(), startTestRedis()]);
-  apis = await Promise.all(
-    [1, 2, 3].map((i) =>
-      spawnApi({
+  // One after another: three processes compiling at once on two busy cores can outlast the
+  // readiness wait.
+  apis = [];
+  for (const i of [1, 2, 3]) {
+    apis.push(
+      await spawnApi({
         INSTANCE_ID: `outage-${i}`,
         // The third shows the alternative login outage mode: a per-instance limit of 5 / 2.
         ...(i === 3 ? { RATE_LIMIT_LOGIN_ON_REDIS_ERROR: "local" } : {}),
@@ -33,9 +36,9 @@ beforeAll(async () => {
         RATE_LIMIT_EXPECTED_INSTANCES: "2",
         RATE_LIMIT_DEFAULT_MAX: "4",
       }),
-    ),
-  );
-}, 90_000);
+    );
+  }
+}, 120_000);
 
 afterAll(async () => {
   await Promise.allSettled((apis ?? []).map((a) => a.stop()));
