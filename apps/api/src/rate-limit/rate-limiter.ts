@@ -92,7 +92,7 @@ export class RateLimiter {
     this.degraded = true;
     this.options.log.warn(
       { err: error instanceof Error ? error.message : String(error) },
-      "rate limiting degraded: state Redis unreachable; fail-closed policies answer 503, the others count per instance",
+      "rate limiting degraded: the state Redis is unreachable or failing; fail-closed policies answer 503, the others count per instance",
     );
   }
 

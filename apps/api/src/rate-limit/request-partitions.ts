@@ -48,7 +48,6 @@ export function accountPartition(body: unknown): string | undefined {
 
 /** The id `authenticate` put on the request; undefined on routes without a session. */
 function signedInUserId(request: FastifyRequest): string | undefined {
-  const user = (request as { user?: { id?: unknown } | null }).user;
-  const id = user?.id;
-  return typeof id === "number" || typeof id === "string" ? String(id) : undefined;
+  const id = request.user?.id;
+  return id === undefined ? undefined : String(id);
 }
