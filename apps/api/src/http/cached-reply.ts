@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { z } from "zod";
 import {
   cacheControl,
   cacheTagHeader,
@@ -6,15 +7,17 @@ import {
   type PublicPolicy,
 } from "@strata/cache-policy";
 
-export interface CachedResponse {
+export interface CachedResponse<T> {
   /** Canonical key: the route plus its normalised parameters. */
   key: string;
   tags: string[];
   policy: PublicPolicy;
   /** Reads from PostgreSQL; the result is serialised once and cached as text. */
-  load: () => Promise<unknown>;
+  load: () => Promise<T>;
+  /** The response schema: the body is checked against it once, when the entry is built. */
+  schema: z.ZodType<T>;
   /** Leads the ETag, e.g. the product version, so If-Match can name what was read. */
-  etagPrefix?: (value: unknown) => string;
+  etagPrefix?: (value: T) => string;
 }
 
 /**
@@ -24,11 +27,11 @@ export interface CachedResponse {
  * for every client, and nginx compresses (and adds Vary: Accept-Encoding) itself, keeping one
  * cache entry per URL.
  */
-export async function sendCached(
+export async function sendCached<T>(
   request: FastifyRequest,
   reply: FastifyReply,
-  response: CachedResponse,
-): Promise<FastifyReply> {
+  response: CachedResponse<T>,
+): Promise<void> {
   const { entry, source } = await request.server.appCache.get({
     key: response.key,
     tags: response.tags,
@@ -54,8 +57,15 @@ export async function sendCached(
     .header("cache-tag", cacheTagHeader(response.tags))
     .header("etag", entry.etag)
     .header("x-app-cache", source);
-  if (matchesEtag(request.headers["if-none-match"], entry.etag)) return reply.code(304).send();
-  return reply.type("application/json; charset=utf-8").send(entry.body);
+  if (matchesEtag(request.headers["if-none-match"], entry.etag)) {
+    await reply.code(304).send();
+    return;
+  }
+  // Already serialised, and checked against the schema when the entry was built.
+  await reply
+    .type("application/json; charset=utf-8")
+    .serializer((body) => body as string)
+    .send(entry.body);
 }
 
 /** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */

@@ -24,7 +24,7 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(idempotencyPlugin);
 
   const users = new UserRepository(app.db);
-  const products = new ProductService(new ProductRepository(app.db));
+  const products = new ProductService(new ProductRepository(app.db), app.invalidator);
 
   await app.register(productReadRoutes, { prefix: "/products", products });
   await app.register(productWriteRoutes, { prefix: "/products", products });

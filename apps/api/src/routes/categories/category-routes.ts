@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { CategoryList } from "@strata/contracts";
+import { policies } from "@strata/cache-policy";
+import { sendCached } from "../../http/cached-reply.ts";
 import type { CategoryRepository } from "../../services/catalogue/category-repository.ts";
 import { problemResponses } from "../openapi-responses.ts";
 
@@ -18,6 +20,13 @@ export default async function categoryRoutes(
         response: { 200: CategoryList, ...problemResponses(503) },
       },
     },
-    async () => ({ items: await categories.list() }),
+    (request, reply) =>
+      sendCached(request, reply, {
+        key: "categories",
+        tags: ["categories"],
+        policy: policies.categories,
+        schema: CategoryList,
+        load: async () => ({ items: await categories.list() }),
+      }),
   );
 }

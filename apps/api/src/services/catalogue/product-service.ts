@@ -10,13 +10,38 @@ import { encodeCursor } from "../pagination/keyset-cursor.ts";
 import type { ExpectedVersion, ProductRepository } from "./product-repository.ts";
 import { toProduct } from "./product-row.ts";
 import { SORTS } from "./product-sorts.ts";
+import { productTags } from "./product-cache-keys.ts";
+
+/** What a write must do around its transaction to keep every cache tier coherent. */
+export interface WriteInvalidation {
+  beforeWrite(tags: string[]): Promise<void>;
+  afterWrite(tags: string[]): Promise<void>;
+}
 
 /**
- * Catalogue use cases: what the product routes call. Writes come through here only, which is
- * where cache invalidation will hook in.
+ * Catalogue use cases: what the product routes call. Writes come through here only, and each
+ * one is wrapped by the cache invalidation (see cache/invalidator.ts): tags bumped before the
+ * transaction (refused when the cache cannot take it) and after its commit.
  */
 export class ProductService {
-  constructor(private readonly products: ProductRepository) {}
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly invalidation: WriteInvalidation,
+  ) {}
+
+  /** Runs a write of product `id` (undefined: not known before the write) between the bumps. */
+  async #invalidating<T extends { id: number } | void>(
+    id: number | undefined,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const before = id === undefined ? productTags.list : productTags.write(id);
+    await this.invalidation.beforeWrite(before);
+    // A write that fails changed nothing: the early bump only cost some cache misses.
+    const result = await write();
+    const writtenId = id ?? (result as { id: number }).id;
+    await this.invalidation.afterWrite(productTags.write(writtenId));
+    return result;
+  }
 
   async list(query: ProductListQuery): Promise<ProductList> {
     const rows = await this.products.listPage(query);
@@ -37,11 +62,13 @@ export class ProductService {
   }
 
   async create(input: ProductCreate): Promise<Product> {
-    try {
-      return await this.products.create(input);
-    } catch (error) {
-      throw unknownCategory(error) ?? error;
-    }
+    return this.#invalidating(undefined, async () => {
+      try {
+        return await this.products.create(input);
+      } catch (error) {
+        throw unknownCategory(error) ?? error;
+      }
+    });
   }
 
   async update(
@@ -49,21 +76,25 @@ export class ProductService {
     changes: Omit<ProductUpdate, "version">,
     expected: ExpectedVersion,
   ): Promise<Product> {
-    let result;
-    try {
-      result = await this.products.update(id, changes, expected);
-    } catch (error) {
-      throw unknownCategory(error) ?? error;
-    }
-    if (result.outcome === "missing") throw problems.notFound(`no product ${id}`);
-    if (result.outcome === "stale") throw lostUpdate(result.current);
-    return result.product;
+    return this.#invalidating(id, async () => {
+      let result;
+      try {
+        result = await this.products.update(id, changes, expected);
+      } catch (error) {
+        throw unknownCategory(error) ?? error;
+      }
+      if (result.outcome === "missing") throw problems.notFound(`no product ${id}`);
+      if (result.outcome === "stale") throw lostUpdate(result.current);
+      return result.product;
+    });
   }
 
   async delete(id: number, expected: ExpectedVersion): Promise<void> {
-    const result = await this.products.delete(id, expected);
-    if (result.outcome === "missing") throw problems.notFound(`no product ${id}`);
-    if (result.outcome === "stale") throw lostUpdate(result.current);
+    await this.#invalidating(id, async () => {
+      const result = await this.products.delete(id, expected);
+      if (result.outcome === "missing") throw problems.notFound(`no product ${id}`);
+      if (result.outcome === "stale") throw lostUpdate(result.current);
+    });
   }
 }
 
