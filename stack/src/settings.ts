@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { parseEnv, variables } from "@strata/config";
+import { parseEnv, uploadRequestLimit, variables } from "@strata/config";
 import { stackDrainDelayMs } from "./nginx/upstream-policy.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -74,6 +74,8 @@ const apiVariables = {
   KEEP_ALIVE_TIMEOUT_MS: variables.httpVars.KEEP_ALIVE_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS: variables.httpVars.REQUEST_TIMEOUT_MS,
   SHUTDOWN_TIMEOUT_MS: variables.httpVars.SHUTDOWN_TIMEOUT_MS,
+  UPLOAD_LIMIT_BYTES: variables.uploadVars.UPLOAD_LIMIT_BYTES,
+  IMPORT_LIMIT_BYTES: variables.uploadVars.IMPORT_LIMIT_BYTES,
 };
 
 export interface StackFlags {
@@ -114,6 +116,8 @@ export interface StackSettings {
     keepAliveTimeoutMs: number;
     requestTimeoutMs: number;
     shutdownTimeoutMs: number;
+    /** Request-body limits of the upload routes, as the API computes them. */
+    uploads: { imageRequestBytes: number; importRequestBytes: number };
   };
   /** The environment handed to every child process, before its own variables. */
   baseEnv: NodeJS.ProcessEnv;
@@ -174,6 +178,10 @@ export function loadStackSettings(
       keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
       requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+      uploads: {
+        imageRequestBytes: uploadRequestLimit(v.UPLOAD_LIMIT_BYTES),
+        importRequestBytes: uploadRequestLimit(v.IMPORT_LIMIT_BYTES),
+      },
     },
     baseEnv: { ...env },
   };

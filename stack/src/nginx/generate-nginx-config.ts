@@ -14,8 +14,13 @@ export interface NginxSettings {
   /** The `listen` parameter: "127.0.0.1:8080" locally, "80" in production. */
   listen: string;
   servers: UpstreamServer[];
-  /** Largest body the API accepts (BODY_LIMIT_BYTES; later also the upload limit). */
+  /** Largest JSON body the API accepts (BODY_LIMIT_BYTES): every route but the uploads. */
   maxBodyBytes: number;
+  /**
+   * Largest request bodies of the upload routes: uploadRequestLimit(UPLOAD_LIMIT_BYTES) for
+   * `POST /api/products/:id/images`, uploadRequestLimit(IMPORT_LIMIT_BYTES) for /api/imports.
+   */
+  uploads?: { imageRequestBytes: number; importRequestBytes: number };
   /** The API's KEEP_ALIVE_TIMEOUT_MS; nginx's upstream keep-alive must end before it. */
   apiKeepAliveTimeoutMs: number;
   /** The API's REQUEST_TIMEOUT_MS; nginx waits longer so the API answers its own timeout. */
@@ -67,8 +72,12 @@ export function validateNginxSettings(settings: NginxSettings): string[] {
   if (settings.revision !== undefined && !/^[A-Za-z0-9._-]+$/.test(settings.revision)) {
     problems.push(`bad revision ${settings.revision}`);
   }
-  if (!Number.isInteger(settings.maxBodyBytes) || settings.maxBodyBytes < 1) {
-    problems.push("maxBodyBytes must be a positive whole number");
+  for (const [name, value] of Object.entries({
+    maxBodyBytes: settings.maxBodyBytes,
+    ...settings.uploads,
+  })) {
+    if (!Number.isInteger(value) || value < 1)
+      problems.push(`${name} must be a positive whole number`);
   }
   if (policy.keepaliveTimeoutS * 1000 >= settings.apiKeepAliveTimeoutMs) {
     problems.push(
@@ -187,6 +196,28 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out("            # ---- add_header X-Cache-Status go here (cache issue) ----");
   proxyBlock(out, p, readTimeoutS, true);
   out("        }");
+  if (settings.uploads) {
+    out();
+    out("        # Image uploads: the file limit plus the multipart envelope (as the API computes");
+    out("        # it). Buffered here (the default), so a slow client never holds an instance and");
+    out("        # a refused connect can still be retried on another one.");
+    out("        location ~ ^/api/products/[0-9]+/images$ {");
+    out(`            client_max_body_size ${settings.uploads.imageRequestBytes};`);
+    out("            # The same proxy settings as /api/ (see the comments there).");
+    proxyBlock(out, p, readTimeoutS, false);
+    out("        }");
+    out();
+    out(
+      "        # CSV imports may be hundreds of megabytes: streamed to the instance (which streams",
+    );
+    out("        # them to object storage) instead of being spooled to this proxy's disk first.");
+    out("        location /api/imports {");
+    out(`            client_max_body_size ${settings.uploads.importRequestBytes};`);
+    out("            proxy_request_buffering off;");
+    out("            # The same proxy settings as /api/ (see the comments there).");
+    proxyBlock(out, p, readTimeoutS, false);
+    out("        }");
+  }
   out();
   out(
     "        # ---- front end: /assets/ and index.html are served from disk here (web issue) ----",
@@ -205,7 +236,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
     "too_large",
     413,
     "Content Too Large",
-    `the request body exceeds ${settings.maxBodyBytes} bytes`,
+    "the request body is larger than this route accepts",
   );
   problem(
     out,

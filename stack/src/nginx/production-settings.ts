@@ -1,4 +1,4 @@
-import { variables } from "@strata/config";
+import { uploadRequestLimit, variables } from "@strata/config";
 import type { NginxSettings } from "./generate-nginx-config.ts";
 import { upstreamRoles } from "./upstream-roles.ts";
 
@@ -16,6 +16,12 @@ export const productionNginxSettings: NginxSettings = {
     })),
   ),
   maxBodyBytes: variables.httpVars.BODY_LIMIT_BYTES.parse(undefined),
+  uploads: {
+    imageRequestBytes: uploadRequestLimit(variables.uploadVars.UPLOAD_LIMIT_BYTES.parse(undefined)),
+    importRequestBytes: uploadRequestLimit(
+      variables.uploadVars.IMPORT_LIMIT_BYTES.parse(undefined),
+    ),
+  },
   apiKeepAliveTimeoutMs: variables.httpVars.KEEP_ALIVE_TIMEOUT_MS.parse(undefined),
   apiRequestTimeoutMs: variables.httpVars.REQUEST_TIMEOUT_MS.parse(undefined),
   user: "www-data",

@@ -43,6 +43,7 @@ export class NginxService {
       listen: `${this.#settings.host}:${this.#settings.port}`,
       servers,
       maxBodyBytes: this.#settings.api.bodyLimitBytes,
+      uploads: this.#settings.api.uploads,
       apiKeepAliveTimeoutMs: this.#settings.api.keepAliveTimeoutMs,
       apiRequestTimeoutMs: this.#settings.api.requestTimeoutMs,
       ...(user ? { user } : {}),

@@ -20,6 +20,7 @@ const settings = (overrides: Partial<NginxSettings> = {}): NginxSettings => ({
     { name: "api-3", address: "127.0.0.1:4003" },
   ]),
   maxBodyBytes: 1_048_576,
+  uploads: { imageRequestBytes: 10_551_296, importRequestBytes: 536_936_448 },
   apiKeepAliveTimeoutMs: 72_000,
   apiRequestTimeoutMs: 30_000,
   workerProcesses: "auto",
@@ -79,7 +80,8 @@ describe("generateNginxConfig", () => {
     expect(lines).toContain("proxy_next_upstream_tries 3;");
     expect(lines).toContain("proxy_next_upstream_timeout 10s;");
     expect(text).not.toContain("non_idempotent;");
-    expect(text).not.toMatch(/proxy_request_buffering off/);
+    // Bodies stay buffered so that a retry can replay them (imports aside, see below).
+    expect(lines).not.toContain("proxy_request_buffering off;");
   });
 
   it("waits for the API a little longer than the API's own request timeout", () => {
@@ -91,6 +93,19 @@ describe("generateNginxConfig", () => {
     expect(generateNginxConfig(settings({ maxBodyBytes: 5_000_000 }))).toContain(
       "client_max_body_size 5000000;",
     );
+  });
+
+  it("gives the upload routes their own body limits; imports stream instead of spooling", () => {
+    const images = block(text, "location ~ ^/api/products/[0-9]+/images$ {");
+    expect(images).toContain("client_max_body_size 10551296;");
+    expect(images).toContain("proxy_pass http://strata_api;");
+    expect(images).not.toContain("proxy_request_buffering off;");
+    const imports = block(text, "location /api/imports {");
+    expect(imports).toContain("client_max_body_size 536936448;");
+    expect(imports).toContain("proxy_request_buffering off;");
+    expect(imports).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
+    const withoutUploads = generateNginxConfig(settings({ uploads: undefined }));
+    expect(withoutUploads).not.toContain("/images");
   });
 
   it("logs JSON with upstream address, status, cache status, times and request id", () => {

@@ -73,6 +73,18 @@ describe("nginx in front of three instances", () => {
     expect(requestId).not.toBe("forged-by-client");
   }, 120_000);
 
+  it("refuses a body over the API's limit at nginx, as problem+json, before any instance", async () => {
+    const response = await fetch(`${stack.url}/api/products`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(stack.settings.api.bodyLimitBytes + 1) }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("x-instance")).toBeNull();
+    expect(await response.json()).toMatchObject({ status: 413, title: "Content Too Large" });
+  }, 120_000);
+
   it("uses upstream keep-alive: few connections for many requests", async () => {
     const ports = ["api-1", "api-2", "api-3"].map(instancePort);
     const sampler = sampleConnections(ports);
