@@ -1,5 +1,6 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure.
 import { ensureNodeModules, run, tsx } from "./bootstrap.mjs";
+import { runPgBouncerPass } from "./pgbouncer-pass.mjs";
 
 ensureNodeModules();
 run(tsx, ["packages/local-servers/src/cli/ensure-system-packages.ts"]);
@@ -11,3 +12,6 @@ console.log("== format");
 run("npx", ["prettier", "--check", "--log-level", "warn", "."]);
 console.log("== tests");
 run("npx", ["vitest", "run", ...process.argv.slice(2)]);
+// The API and worker integration files again, through a real PgBouncer (transaction mode).
+// With arguments the caller chose what to run; `npm run test:pgbouncer` runs this pass alone.
+if (process.argv.length <= 2) runPgBouncerPass();

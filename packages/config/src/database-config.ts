@@ -11,6 +11,21 @@ export interface DatabaseConfig {
   maxLifetimeSeconds: number;
   checkIdleMs: number;
   statementTimeoutMs: number;
+  /**
+   * DATABASE_URL is PgBouncer in transaction mode (`?pgbouncer=true`): the pool then sends no
+   * statement_timeout at connect, which PgBouncer would refuse, and relies on the server-side
+   * default (PgBouncer's connect_query or ALTER ROLE ... SET, see docs/deploy.md).
+   */
+  pgbouncer?: boolean;
+}
+
+/** True for a DATABASE_URL marked `?pgbouncer=true` (the flag Prisma uses for the same). */
+export function isPgBouncerUrl(url: string): boolean {
+  try {
+    return new URL(url).searchParams.get("pgbouncer") === "true";
+  } catch {
+    return false;
+  }
 }
 
 type DatabaseValues = z.infer<z.ZodObject<typeof databaseVars>>;
@@ -25,6 +40,7 @@ export function toDatabaseConfig(v: DatabaseValues): DatabaseConfig {
     maxLifetimeSeconds: v.DB_POOL_MAX_LIFETIME_S,
     checkIdleMs: v.DB_POOL_CHECK_IDLE_MS,
     statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
+    pgbouncer: isPgBouncerUrl(v.DATABASE_URL),
   };
 }
 

@@ -4,6 +4,7 @@ export {
   loadDatabaseToolConfig,
   databaseToolVariables,
   toDatabaseConfig,
+  isPgBouncerUrl,
   type DatabaseConfig,
   type DatabaseToolConfig,
 } from "./database-config.ts";

@@ -54,7 +54,9 @@ export const httpVars = {
 };
 
 export const databaseVars = {
-  DATABASE_URL: url(["postgres", "postgresql"]).describe("PostgreSQL connection URL"),
+  DATABASE_URL: url(["postgres", "postgresql"]).describe(
+    "PostgreSQL connection URL; add ?pgbouncer=true when it is PgBouncer in transaction mode",
+  ),
   DB_POOL_SIZE: int(1, 1000).default(20).describe("connections the pool keeps open (steady)"),
   DB_POOL_OVERFLOW: int(0, 1000)
     .default(10)
@@ -69,7 +71,11 @@ export const databaseVars = {
   DB_POOL_CHECK_IDLE_MS: int(0)
     .default(30_000)
     .describe("a connection idle longer than this is checked with SELECT 1 before reuse"),
-  DB_STATEMENT_TIMEOUT_MS: int(10).default(5_000).describe("PostgreSQL statement_timeout"),
+  DB_STATEMENT_TIMEOUT_MS: int(10)
+    .default(5_000)
+    .describe(
+      "PostgreSQL statement_timeout, sent at connect; behind PgBouncer the server side sets it (docs/deploy.md)",
+    ),
 };
 
 export const redisVars = {

@@ -52,8 +52,9 @@ export function createDatabase(
     idleTimeoutMillis: config.idleTimeoutMs,
     connectionTimeoutMillis: config.acquireTimeoutMs,
     maxLifetimeSeconds: config.maxLifetimeSeconds,
-    // Sent as a startup parameter, so it needs no SET per session.
-    statement_timeout: config.statementTimeoutMs,
+    // Sent as a startup parameter, so it needs no SET per session. PgBouncer refuses startup
+    // parameters it does not track: behind it the server-side default applies instead.
+    ...(config.pgbouncer ? {} : { statement_timeout: config.statementTimeoutMs }),
     application_name: options.applicationName ?? "strata",
     keepAlive: true,
   });

@@ -84,6 +84,8 @@ export function renderPgBouncerIni(o: {
     "server_idle_timeout = 600",
     // A client stuck waiting for a server gets an error instead of hanging forever.
     "query_wait_timeout = 30",
+    // SHOW STATS totals refresh this often (60 s by default): short-lived test runs read them.
+    "stats_period = 5",
     "log_connections = 0",
     "log_disconnections = 0",
     "",

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { isPgBouncerUrl } from "@strata/config";
 
 /**
  * A one-connection pool used only by /ready, so the readiness check never queues behind
@@ -10,7 +11,8 @@ export function createDatabaseProbe(url: string, timeoutMs: number) {
     max: 1,
     connectionTimeoutMillis: timeoutMs,
     idleTimeoutMillis: 60_000,
-    statement_timeout: timeoutMs,
+    // PgBouncer refuses this startup parameter; the caller's own timer bounds the check anyway.
+    ...(isPgBouncerUrl(url) ? {} : { statement_timeout: timeoutMs }),
     application_name: "strata-api:readiness",
   });
   pool.on("error", () => {
