@@ -115,11 +115,21 @@ export function runningStackPid(dataDir: string): number | undefined {
   }
 }
 
+/** The start was interrupted (Ctrl-C while starting); whatever had started was stopped. */
+export class StartInterruptedError extends Error {
+  constructor() {
+    super("start interrupted; everything started so far was stopped");
+    this.name = "StartInterruptedError";
+  }
+}
+
 export interface StartOptions {
   /** Progress lines for people (the CLI prints them; tests may ignore them). */
   log?: (line: string) => void;
   /** A child that exited on its own. */
   onUnexpectedExit?: (name: string, result: number | string) => void;
+  /** Aborting stops the start at its next step, and stops what had started. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -171,6 +181,9 @@ export async function startStack(
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const notices: string[] = [];
 
+  const checkpoint = () => {
+    if (options.signal?.aborted) throw new StartInterruptedError();
+  };
   const stopEverything = async () => {
     await supervisor.stopAll((role, names) => log(`stopping ${role}: ${names.join(", ")}`));
     releaseDataDir(layout);
@@ -183,6 +196,7 @@ export async function startStack(
       provideRedis(settings, layout, supervisor),
       provideS3(settings, layout, supervisor),
     ]);
+    checkpoint();
     let budget = budgetFor(settings.instances, database.maxConnections);
     if (!budget.ok) throw new Error(budget.message);
     log(budget.message);
@@ -200,6 +214,7 @@ export async function startStack(
         : `catalogue kept: ${setup.existingProducts} products (--reset starts afresh)`,
     );
     log(setup.admin);
+    checkpoint();
 
     const serviceEnv: Record<string, string> = {
       NODE_ENV: settings.nodeEnv,
@@ -244,8 +259,10 @@ export async function startStack(
       }),
     ]);
     if (workerNotice) notices.push(workerNotice);
+    checkpoint();
     log("starting nginx");
     await nginx.start(fleet.servers());
+    checkpoint();
     state = "ready";
 
     // Operations run one at a time; `down` interrupts between steps.

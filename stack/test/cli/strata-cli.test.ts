@@ -18,6 +18,8 @@ interface UpRun {
   /** Resolves with the URL of the line containing "ready". */
   ready: Promise<string>;
   output: () => string;
+  /** Resolves once the output matches. */
+  printed: (pattern: RegExp) => Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -41,7 +43,13 @@ function up(...args: string[]): UpRun {
     void exited.then((code) => reject(new Error(`up exited (${code}) before ready:\n${output}`)));
   });
   ready.catch(() => {});
-  return { child, ready, output: () => output, exited };
+  const printed = async (pattern: RegExp) => {
+    while (!pattern.test(output)) {
+      if (child.exitCode !== null) throw new Error(`up exited before printing ${pattern}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, ready, output: () => output, exited, printed };
 }
 
 /** One of the commands that talk to the running stack. */
@@ -70,7 +78,7 @@ afterAll(async () => {
     if (isSameProcess(record)) process.kill(-record.pid, "SIGKILL");
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe("npm start (stack/bin/strata.mjs)", () => {
   it("comes up, is operated by status/scale, survives its own crash, and stops cleanly", async () => {
@@ -141,6 +149,16 @@ describe("npm start (stack/bin/strata.mjs)", () => {
     third.child.kill("SIGTERM");
     expect(await third.exited).toBe(0);
     expect(thirdRun.some(isSameProcess)).toBe(false);
+    expect(children()).toEqual([]);
+
+    // Ctrl-C while starting: the start stops at its next step, with nothing left behind.
+    const fourth = up();
+    await fourth.printed(/starting \d+ API instance/);
+    const started = children();
+    fourth.child.kill("SIGINT");
+    expect(await fourth.exited).toBe(130);
+    expect(fourth.output()).toContain("stopped before it was ready");
+    expect(started.some(isSameProcess)).toBe(false);
     expect(children()).toEqual([]);
   }, 300_000);
 });

@@ -11,11 +11,11 @@ let stack: Stack;
 beforeAll(async () => {
   test = await startTestStack({ instances: 3 });
   stack = test.stack;
-});
+}, 240_000);
 
 afterAll(async () => {
   await test?.stop();
-});
+}, 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const get = (path = "/api/products?limit=1") => ({ method: "GET" as const, path });

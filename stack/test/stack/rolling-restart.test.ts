@@ -24,11 +24,11 @@ beforeAll(async () => {
     items: { id: number }[];
   };
   categoryId = categories.items[0]!.id;
-});
+}, 240_000);
 
 afterAll(async () => {
   await test?.stop();
-});
+}, 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
