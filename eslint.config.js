@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // The front end runs in browsers.
+    files: ["apps/web/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Command-line programs talk to people on stdout.
     files: ["stack/**", "bench/**", "scripts/**", "packages/db/src/cli/**", "**/test/**"],
     rules: { "no-console": "off" },

@@ -6,6 +6,8 @@ ensureNodeModules();
 run(tsx, ["packages/local-servers/src/cli/ensure-system-packages.ts"]);
 console.log("\n== typecheck");
 run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
+// The browser code has its own compiler settings (DOM, JSX): apps/web/tsconfig.json.
+run("npx", ["tsc", "-p", "apps/web/tsconfig.json", "--noEmit"]);
 console.log("== lint");
 run("npx", ["eslint", "--max-warnings", "0", "."]);
 console.log("== format");

@@ -15,6 +15,7 @@ import { setUpDatabase } from "./services/database-setup.ts";
 import { NginxService } from "./services/nginx-service.ts";
 import { provideRedis, type RedisService } from "./services/redis-service.ts";
 import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
+import { ensureWebBuild } from "./services/web-build.ts";
 import { startWorkers } from "./services/workers.ts";
 import type { StackSettings } from "./settings.ts";
 
@@ -191,10 +192,12 @@ export async function startStack(
 
   try {
     log("starting storage: PostgreSQL, Redis, S3");
-    const [database, redis, s3] = await Promise.all([
+    const [database, redis, s3, webRoot] = await Promise.all([
       provideDatabase(settings, layout, supervisor),
       provideRedis(settings, layout, supervisor),
       provideS3(settings, layout, supervisor),
+      // The front end builds (when stale) while the servers start; nginx serves it from disk.
+      ensureWebBuild(layout.logs, log),
     ]);
     checkpoint();
     let budget = budgetFor(settings.instances, database.maxConnections);
@@ -225,6 +228,7 @@ export async function startStack(
       DB_POOL_OVERFLOW: String(settings.db.poolOverflow),
       ...s3Env(s3),
     };
+    const nginx = new NginxService(settings, layout, supervisor, webRoot);
     const fleet: ApiFleet = new ApiFleet({
       settings,
       layout,
@@ -241,9 +245,11 @@ export async function startStack(
         // The per-instance rate-limit fallback divides the policy by the instance count.
         RATE_LIMIT_EXPECTED_INSTANCES:
           settings.baseEnv.RATE_LIMIT_EXPECTED_INSTANCES ?? String(fleet.slots.length),
+        // The operations view gathers every instance's /metrics and reads nginx's log.
+        OPS_INSTANCE_URLS: fleet.slots.map((s) => `http://127.0.0.1:${s.port}`).join(","),
+        OPS_NGINX_ACCESS_LOG: nginx.accessLog,
       }),
     });
-    const nginx = new NginxService(settings, layout, supervisor);
 
     log(`starting ${settings.instances} API instance(s) and ${settings.workers} worker(s)`);
     const [, workerNotice] = await Promise.all([

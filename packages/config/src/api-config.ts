@@ -18,6 +18,7 @@ import {
   type RateLimitConfig,
 } from "./rate-limit-config.ts";
 import { checkStorageValues, toStorageConfig, type StorageConfig } from "./storage-config.ts";
+import { checkOpsValues, opsVars, toOpsConfig, type OpsConfig } from "./ops-config.ts";
 
 export const apiVariables = {
   ...commonVars,
@@ -30,6 +31,7 @@ export const apiVariables = {
   ...cacheVars,
   ...storageVars,
   ...uploadVars,
+  ...opsVars,
 };
 
 export interface ApiConfig {
@@ -56,6 +58,7 @@ export interface ApiConfig {
   storage: StorageConfig;
   /** Largest uploaded file, in bytes: images and CSV imports. */
   uploads: { imageLimitBytes: number; importLimitBytes: number };
+  ops: OpsConfig;
 }
 
 /** Reads and validates the API process's configuration from the environment. */
@@ -72,6 +75,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     checkRateLimitValues(v, problems);
     checkCacheValues(v, problems);
     checkStorageValues(v, problems);
+    checkOpsValues(v, problems);
   });
   return {
     env: v.NODE_ENV,
@@ -108,5 +112,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimit: toRateLimitConfig(v),
     storage: toStorageConfig(v),
     uploads: { imageLimitBytes: v.UPLOAD_LIMIT_BYTES, importLimitBytes: v.IMPORT_LIMIT_BYTES },
+    ops: toOpsConfig(v),
   };
 }

@@ -13,6 +13,7 @@ import {
   workerVars,
 } from "./variables.ts";
 import { cacheVars } from "./cache-config.ts";
+import { opsVars } from "./ops-config.ts";
 
 export interface VariableDoc {
   group: string;
@@ -36,6 +37,7 @@ const GROUPS: [string, Record<string, z.ZodType>][] = [
   ["Object storage (S3)", storageVars],
   ["Uploads", uploadVars],
   ["Worker", workerVars],
+  ["Operations view", opsVars],
 ];
 
 /** Every variable with its description and default, for .env.example and the README. */

@@ -16,3 +16,4 @@ export { loadWorkerConfig, workerVariables, type WorkerConfig } from "./worker-c
 export { toStorageConfig, type StorageConfig } from "./storage-config.ts";
 export { MULTIPART_OVERHEAD_BYTES, uploadRequestLimit } from "./upload-limits.ts";
 export { cacheVars, type CacheConfig } from "./cache-config.ts";
+export { opsVars, type OpsConfig } from "./ops-config.ts";

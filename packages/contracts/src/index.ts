@@ -5,6 +5,7 @@
 export * from "./auth.ts";
 export * from "./category.ts";
 export * from "./ids.ts";
+export * from "./ops.ts";
 export * from "./pagination.ts";
 export * from "./problem.ts";
 export * from "./product.ts";

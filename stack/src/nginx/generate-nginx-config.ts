@@ -1,3 +1,4 @@
+import { immutableCacheControl } from "@strata/cache-policy";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -36,6 +37,11 @@ export interface NginxSettings {
     /** Folder for request-body and response buffers; nginx's compiled-in default if unset. */
     tempDir?: string;
   };
+  /**
+   * The front end's build (apps/web/dist: index.html and content-hashed assets/), served from
+   * disk. Unset: every path outside /api/ is proxied to the API instead.
+   */
+  webRoot?: string;
   /** Echoed by nginx's own /health, so a reload can be seen to have taken effect. */
   revision?: string;
   policy?: UpstreamPolicy;
@@ -68,6 +74,9 @@ export function validateNginxSettings(settings: NginxSettings): string[] {
   }
   for (const [name, value] of Object.entries(settings.paths)) {
     if (value !== undefined && !SAFE_PATH.test(value)) problems.push(`bad path ${name}: ${value}`);
+  }
+  if (settings.webRoot !== undefined && !SAFE_PATH.test(settings.webRoot)) {
+    problems.push(`bad webRoot ${settings.webRoot}`);
   }
   if (settings.revision !== undefined && !/^[A-Za-z0-9._-]+$/.test(settings.revision)) {
     problems.push(`bad revision ${settings.revision}`);
@@ -219,13 +228,14 @@ export function generateNginxConfig(settings: NginxSettings): string {
     out("        }");
   }
   out();
-  out(
-    "        # ---- front end: /assets/ and index.html are served from disk here (web issue) ----",
-  );
-  out("        location / {");
-  out("            # The same proxy settings as /api/ (see the comments there).");
-  proxyBlock(out, p, readTimeoutS, false);
-  out("        }");
+  if (settings.webRoot !== undefined) {
+    frontEnd(out, settings.webRoot);
+  } else {
+    out("        location / {");
+    out("            # The same proxy settings as /api/ (see the comments there).");
+    proxyBlock(out, p, readTimeoutS, false);
+    out("        }");
+  }
   out();
   out("        # nginx's own errors speak the API's language: application/problem+json.");
   out("        error_page 413 @too_large;");
@@ -249,6 +259,33 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out("    }");
   out("}");
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The front end, served from disk. Vite names every asset after a hash of its bytes, so an
+ * asset URL never changes meaning: one year and `immutable`, and browsers do not even
+ * revalidate on reload. index.html names the current assets, so it is always revalidated
+ * (`no-cache`: ETag → 304). Every other path is a page of the single-page app (SPA fallback).
+ */
+function frontEnd(out: (text?: string) => void, webRoot: string): void {
+  out("        # ---- front end: /assets/ and index.html are served from disk (apps/web) ----");
+  out(`        root ${webRoot};`);
+  out("        location /assets/ {");
+  out(`            add_header Cache-Control "${immutableCacheControl()}" always;`);
+  out(
+    "            # A missing asset is a 404, never index.html: a stale page must not run HTML as JS.",
+  );
+  out("            try_files $uri =404;");
+  out("            gzip on;");
+  out("            gzip_vary on;");
+  out("            gzip_types text/css application/javascript image/svg+xml;");
+  out("        }");
+  out("        location = /index.html {");
+  out('            add_header Cache-Control "no-cache" always;');
+  out("        }");
+  out("        location / {");
+  out("            try_files $uri /index.html;");
+  out("        }");
 }
 
 /**

@@ -27,6 +27,8 @@ export const productionNginxSettings: NginxSettings = {
   user: "www-data",
   workerProcesses: "auto",
   workerConnections: 4096,
+  // The front end's build (apps/web/dist), copied into the nginx image or volume.
+  webRoot: "/usr/share/strata/web",
   paths: {
     pidFile: "/run/nginx.pid",
     errorLog: "/var/log/nginx/error.log",

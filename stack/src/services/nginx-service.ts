@@ -21,10 +21,19 @@ export class NginxService {
   #revision = 0;
   readonly #runId = Date.now().toString(36);
 
-  constructor(settings: StackSettings, layout: DataLayout, supervisor: Supervisor) {
+  readonly #webRoot: string | undefined;
+
+  /** `webRoot`: the front end's build, served from disk (see services/web-build.ts). */
+  constructor(
+    settings: StackSettings,
+    layout: DataLayout,
+    supervisor: Supervisor,
+    webRoot?: string,
+  ) {
     this.#settings = settings;
     this.#layout = layout;
     this.#supervisor = supervisor;
+    this.#webRoot = webRoot;
   }
 
   get url(): string {
@@ -55,6 +64,7 @@ export class NginxService {
         accessLog: this.accessLog,
         tempDir: this.#layout.nginxTemp,
       },
+      ...(this.#webRoot ? { webRoot: this.#webRoot } : {}),
       revision,
     });
     fs.writeFileSync(this.#layout.nginxConf, text);

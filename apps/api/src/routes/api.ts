@@ -8,6 +8,7 @@ import { ProductService } from "../services/catalogue/product-service.ts";
 import { UserRepository } from "../services/users/user-repository.ts";
 import authRoutes from "./auth/auth-routes.ts";
 import categoryRoutes from "./categories/category-routes.ts";
+import opsRoutes from "./ops/ops-routes.ts";
 import productReadRoutes from "./products/product-read-routes.ts";
 import productWriteRoutes from "./products/product-write-routes.ts";
 import userRoutes from "./users/user-routes.ts";
@@ -37,4 +38,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
     auth: new AuthService(users, app.config.argon2),
   });
   await app.register(userRoutes, { prefix: "/users", users });
+  await app.register(opsRoutes, { prefix: "/ops" });
 }

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { list } from "./env-types.ts";
+
+/**
+ * The operations view (GET /api/ops/overview): which processes to gather metrics from. A list
+ * from configuration, not discovery: the stack runner, Compose or a Kubernetes headless
+ * service name say which instances exist.
+ */
+export const opsVars = {
+  OPS_INSTANCE_URLS: list
+    .default([])
+    .describe(
+      "comma-separated base URLs of every API instance (their /ready and /metrics) for the operations view; empty: only this instance",
+    ),
+  OPS_NGINX_ACCESS_LOG: z
+    .string()
+    .optional()
+    .describe(
+      "path of nginx's JSON access log, read for the operations view's nginx tier; unset: not shown",
+    ),
+};
+
+export interface OpsConfig {
+  instanceUrls: string[];
+  nginxAccessLog?: string;
+}
+
+type OpsValues = z.infer<z.ZodObject<typeof opsVars>>;
+
+export function checkOpsValues(v: OpsValues, problems: string[]): void {
+  for (const url of v.OPS_INSTANCE_URLS) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) {
+      problems.push(`OPS_INSTANCE_URLS: ${url} is not a base URL such as http://10.0.0.5:3000`);
+    }
+  }
+}
+
+export function toOpsConfig(v: OpsValues): OpsConfig {
+  return {
+    instanceUrls: v.OPS_INSTANCE_URLS.map((u) => u.replace(/\/$/, "")),
+    ...(v.OPS_NGINX_ACCESS_LOG ? { nginxAccessLog: v.OPS_NGINX_ACCESS_LOG } : {}),
+  };
+}

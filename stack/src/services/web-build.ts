@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { tail } from "@strata/local-servers";
+import { repoRoot } from "../settings.ts";
+
+export const webDir = path.join(repoRoot, "apps", "web");
+/** What nginx serves: index.html and the content-hashed assets/. */
+export const webDist = path.join(webDir, "dist");
+
+/** Everything the bundle is made from: the app, and the packages it imports. */
+const SOURCES = [
+  path.join(webDir, "index.html"),
+  path.join(webDir, "vite.config.ts"),
+  path.join(webDir, "src"),
+  path.join(repoRoot, "packages", "contracts", "src"),
+  path.join(repoRoot, "packages", "cache-policy", "src"),
+];
+
+function newestMtime(file: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(file)) {
+    newest = Math.max(newest, newestMtime(path.join(file, entry)));
+  }
+  return newest;
+}
+
+/** True when dist/ is missing or older than any source file. */
+export function webBuildIsStale(): boolean {
+  let built: number;
+  try {
+    built = fs.statSync(path.join(webDist, "index.html")).mtimeMs;
+  } catch {
+    return true;
+  }
+  return SOURCES.some((source) => newestMtime(source) > built);
+}
+
+/**
+ * Builds the front end with Vite when its build is stale, and returns the folder nginx serves.
+ * The build goes to a folder of its own and is swapped in with a rename, so an nginx already
+ * serving dist/ never sees a half-written one.
+ */
+export async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<string> {
+  if (!webBuildIsStale()) return webDist;
+  log("building the front end (vite build)");
+  const outDir = `${webDist}.building-${process.pid}`;
+  const logFile = path.join(logDir, "web-build.log");
+  const vite = path.join(repoRoot, "node_modules", "vite", "bin", "vite.js");
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const out = fs.openSync(logFile, "w");
+    const child = spawn(process.execPath, [vite, "build", "--outDir", outDir, "--emptyOutDir"], {
+      cwd: webDir,
+      stdio: ["ignore", out, out],
+      env: { ...process.env, NODE_ENV: "production" },
+    });
+    child.on("error", reject);
+    child.on("exit", (exitCode) => {
+      fs.closeSync(out);
+      resolve(exitCode);
+    });
+  });
+  if (code !== 0) {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    throw new Error(`the front end did not build (exit ${code})\n--- ${logFile}\n${tail(logFile)}`);
+  }
+  const previous = `${webDist}.previous-${process.pid}`;
+  if (fs.existsSync(webDist)) fs.renameSync(webDist, previous);
+  fs.renameSync(outDir, webDist);
+  fs.rmSync(previous, { recursive: true, force: true });
+  return webDist;
+}
