@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import path from "node:path";
+import { freePort, prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
+
+export interface StaticNginx {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The nginx ceiling: a second nginx serving one file of the product list's size, with the
+ * stack's nginx settings that matter for speed (worker_processes auto, sendfile, the same
+ * access log format writing to disk), so the ratio measures what proxy_cache adds and not a
+ * difference in set-up.
+ */
+export async function startStaticNginx(dir: string, body: string): Promise<StaticNginx> {
+  const prefix = path.join(dir, "static-nginx");
+  const temp = path.join(prefix, "temp");
+  const www = path.join(prefix, "www");
+  fs.mkdirSync(www, { recursive: true });
+  fs.writeFileSync(path.join(www, "products.json"), body);
+  const { user } = prepareNginxPrefix(prefix, temp);
+  // nginx's workers (nobody) must read the file and traverse to it.
+  for (let d = www; d !== path.dirname(d); d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o005) !== 0o005) fs.chmodSync(d, mode | 0o005);
+  }
+  fs.chmodSync(path.join(www, "products.json"), 0o644);
+  const port = await freePort();
+  const conf = path.join(prefix, "nginx.conf");
+  fs.writeFileSync(
+    conf,
+    [
+      ...(user ? [`user ${user};`] : []),
+      "worker_processes auto;",
+      `pid ${prefix}/nginx.pid;`,
+      `error_log ${prefix}/error.log warn;`,
+      "events { worker_connections 1024; }",
+      "http {",
+      "  sendfile on;",
+      "  tcp_nopush on;",
+      "  server_tokens off;",
+      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
+        (k) => `  ${k}_temp_path ${temp}/${k};`,
+      ),
+      `  access_log ${prefix}/access.log;`,
+      "  server {",
+      `    listen 127.0.0.1:${port};`,
+      `    root ${www};`,
+      "    default_type application/json;",
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const server: NginxServer = await startNginx({
+    prefixDir: prefix,
+    configFile: conf,
+    host: "127.0.0.1",
+    port,
+    logFile: path.join(prefix, "nginx.log"),
+  });
+  return { url: `http://127.0.0.1:${port}/products.json`, stop: () => server.stop() };
+}
