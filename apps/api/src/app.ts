@@ -15,8 +15,10 @@ import databasePlugin from "./plugins/database.ts";
 import liveEventsPlugin from "./plugins/live-events.ts";
 import metricsPlugin from "./plugins/metrics.ts";
 import openapiPlugin from "./plugins/openapi.ts";
+import queuePlugin from "./plugins/queue.ts";
 import redisPlugin from "./plugins/redis.ts";
 import requestContextPlugin from "./plugins/request-context.ts";
+import storagePlugin from "./plugins/storage.ts";
 import rateLimitPlugin from "./rate-limit/rate-limit-plugin.ts";
 import apiRoutes from "./routes/api.ts";
 import healthRoutes from "./routes/health.ts";
@@ -97,6 +99,8 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   await app.register(requestContextPlugin, { instanceId: config.instanceId, readiness });
   await app.register(databasePlugin, { config: config.db, instanceId: config.instanceId });
   await app.register(redisPlugin, { config });
+  await app.register(storagePlugin, { config: config.storage });
+  await app.register(queuePlugin);
   await app.register(metricsPlugin, { instanceId: config.instanceId });
   await app.register(openapiPlugin);
   await app.register(appCachePlugin, {

@@ -9,4 +9,5 @@ export * from "./ops.ts";
 export * from "./pagination.ts";
 export * from "./problem.ts";
 export * from "./product.ts";
+export * from "./uploads.ts";
 export * from "./user.ts";

@@ -16,8 +16,11 @@ export {
 export { UploadMeter, UploadTooLargeError, type UploadMeterOptions } from "./upload-meter.ts";
 export {
   storeContentAddressed,
+  storeMetered,
   type ContentAddressedObject,
   type ContentAddressedOptions,
+  type MeteredOptions,
+  type StoredUpload,
 } from "./content-addressed.ts";
 export {
   IMAGE_PREFIX,

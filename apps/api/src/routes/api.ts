@@ -8,8 +8,12 @@ import { ProductService } from "../services/catalogue/product-service.ts";
 import { UserRepository } from "../services/users/user-repository.ts";
 import authRoutes from "./auth/auth-routes.ts";
 import categoryRoutes from "./categories/category-routes.ts";
+import imageRoutes from "./images.ts";
+import importRoutes from "./imports.ts";
+import jobRoutes from "./jobs.ts";
 import opsRoutes from "./ops/ops-routes.ts";
 import productReadRoutes from "./products/product-read-routes.ts";
+import productImageRoutes from "./product-images.ts";
 import productWriteRoutes from "./products/product-write-routes.ts";
 import userRoutes from "./users/user-routes.ts";
 
@@ -29,6 +33,11 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   await app.register(productReadRoutes, { prefix: "/products", products });
   await app.register(productWriteRoutes, { prefix: "/products", products });
+  // Storage and jobs (issue 6): image uploads and their public URLs, CSV imports, job admin.
+  await app.register(productImageRoutes, { prefix: "/products" });
+  await app.register(imageRoutes, { prefix: "/images" });
+  await app.register(importRoutes, { prefix: "/imports" });
+  await app.register(jobRoutes, { prefix: "/jobs" });
   await app.register(categoryRoutes, {
     prefix: "/categories",
     categories: new CategoryRepository(app.db),

@@ -1,0 +1,83 @@
+import multipart from "@fastify/multipart";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { IdParams, UploadedImage } from "@strata/contracts";
+import { problems } from "../http/problem.ts";
+import { privateResponses } from "../plugins/auth.ts";
+import { ImageUploadService } from "../services/images/image-upload-service.ts";
+import { uploadProblem } from "../uploads/upload-errors.ts";
+import {
+  assertDeclaredSize,
+  assertSameOrigin,
+  closeUnreadBodies,
+  UploadSlots,
+} from "../uploads/upload-guards.ts";
+import { problemResponses, SESSION_SECURITY } from "./openapi-responses.ts";
+
+/** Uploads streaming at once on one instance (each holds up to 10 MiB of parts). */
+const MAX_CONCURRENT_UPLOADS = 16;
+
+/**
+ * `POST /api/products/:id/images` (admin): one image file in a multipart body, streamed to
+ * object storage as it arrives. The type is decided from the bytes, the size limit is
+ * UPLOAD_LIMIT_BYTES, the key is the bytes' SHA-256.
+ */
+export default async function productImageRoutes(app: FastifyInstance): Promise<void> {
+  const limitBytes = app.config.uploads.imageLimitBytes;
+  // Only this subtree parses multipart; everywhere else it stays a 415 (see routes/api.ts).
+  await app.register(multipart, {
+    // One byte over the limit is enough to know it is too large; busboy stops reading there.
+    limits: { fileSize: limitBytes + 1, files: 1, fields: 0, parts: 1, headerPairs: 20 },
+    throwFileSizeLimit: false,
+  });
+  app.addHook("onRequest", privateResponses);
+  app.addHook("onRequest", app.authenticate);
+  app.addHook("onRequest", app.requireAdmin);
+  app.addHook("onSend", closeUnreadBodies);
+
+  const images = new ImageUploadService({
+    db: app.db,
+    storage: app.storage,
+    queues: app.queues,
+    invalidation: app.invalidator,
+    log: app.log,
+    limitBytes,
+  });
+  const slots = new UploadSlots(MAX_CONCURRENT_UPLOADS);
+
+  app.withTypeProvider<ZodTypeProvider>().post(
+    "/:id/images",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Upload a product image (multipart/form-data, one file part; JPEG, PNG or WebP)",
+        description: `The type is read from the file's bytes; its name and declared type are ignored. At most ${limitBytes} bytes (UPLOAD_LIMIT_BYTES). Thumbnails are made in the background and appear in the product's images.`,
+        security: SESSION_SECURITY,
+        consumes: ["multipart/form-data"],
+        params: IdParams,
+        response: {
+          200: UploadedImage.describe("these bytes were already an image of this product"),
+          201: UploadedImage,
+          ...problemResponses(400, 401, 403, 404, 413, 415, 422, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      assertSameOrigin(request);
+      assertDeclaredSize(request, limitBytes);
+      await images.assertProductExists(request.params.id);
+      const release = slots.acquire();
+      try {
+        const part = await request.file();
+        if (!part) throw problems.badRequest("send the image as the file part of a multipart body");
+        const { image, created } = await images.upload(request.params.id, part.file);
+        reply.code(created ? 201 : 200).header("location", image.url);
+        return image;
+      } catch (error) {
+        throw uploadProblem(error, limitBytes);
+      } finally {
+        release();
+      }
+    },
+  );
+}
