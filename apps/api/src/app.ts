@@ -9,7 +9,6 @@ import type { ApiConfig } from "@strata/config";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
-import appCachePlugin from "./plugins/app-cache.ts";
 import cacheTiersPlugin from "./plugins/cache-tiers.ts";
 import databasePlugin from "./plugins/database.ts";
 import liveEventsPlugin from "./plugins/live-events.ts";
@@ -103,7 +102,7 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   await app.register(queuePlugin);
   await app.register(metricsPlugin, { instanceId: config.instanceId });
   await app.register(openapiPlugin);
-  await app.register(appCachePlugin, {
+  await app.register(cacheTiersPlugin, {
     config: config.cache,
     cacheUrl: config.redis.cacheUrl,
     instanceId: config.instanceId,
@@ -112,7 +111,6 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     cacheUrl: config.redis.cacheUrl,
     instanceId: config.instanceId,
   });
-  await app.register(cacheTiersPlugin, { config: config.cache });
 
   const databaseProbe = createDatabaseProbe(config.db.url, 1000);
   app.addHook("onClose", () => databaseProbe.close());

@@ -1,8 +1,11 @@
 import { Queue, Worker, type Processor } from "bullmq";
+import { Redis } from "ioredis";
+import { createCacheTiers } from "@strata/cache";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "@strata/config";
 import { createDatabase } from "@strata/db";
 import {
+  onProductChanged,
   assertNoEviction,
   createWorkerConnection,
   MAINTENANCE_EVERY_MS,
@@ -91,6 +94,32 @@ export async function startWorkerRuntime(
   }
   const metrics = createWorkerMetrics(config.instanceId, queues);
 
+  // Thumbnails and imports change what readers see: the worker invalidates every cache tier
+  // exactly as an API write does (app cache on all instances, nginx, CDN, open browsers).
+  const cacheRedis = new Redis(config.redis.cacheUrl, {
+    connectionName: `strata-worker:${config.instanceId}:cache`,
+    enableOfflineQueue: false,
+    commandTimeout: config.redis.commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: true,
+  });
+  cacheRedis.on("error", () => {});
+  await cacheRedis
+    .connect()
+    .catch((error: Error) => log.warn({ err: error.message }, "cache Redis unreachable"));
+  const cacheTiers = await createCacheTiers({
+    config: config.cache,
+    redis: cacheRedis,
+    cacheUrl: config.redis.cacheUrl,
+    name: `strata-worker:${config.instanceId}`,
+    registry: metrics.registry,
+    logger: log,
+  });
+  const stopInvalidating = onProductChanged(({ productIds }) =>
+    cacheTiers.invalidator.afterWrite(["products", ...productIds.map((id) => `product:${id}`)]),
+  );
+
   const processors: [QueueName, Processor, number][] = [
     [QueueName.thumbnails, thumbnailProcessor(ctx), config.concurrency.thumbnails],
     [QueueName.imports, importProcessor(ctx), config.concurrency.imports],
@@ -170,6 +199,9 @@ export async function startWorkerRuntime(
           }
         }
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
+        stopInvalidating();
+        await cacheTiers.close();
+        cacheRedis.disconnect();
         connection.disconnect();
         await db.close().catch(() => {});
         storage.close();

@@ -1,7 +1,15 @@
 import type { AppCache } from "./app-cache.ts";
 import type { CdnPurger } from "./cdn-purge.ts";
 import type { NginxPurger } from "./nginx-purge.ts";
-import { problems } from "../http/problem.ts";
+
+/** The cache cannot take an invalidation now, so the write must not happen: a 503 for the API. */
+export class CacheUnavailableError extends Error {
+  readonly code = "CACHE_UNAVAILABLE";
+  constructor(cause: unknown) {
+    super("the cache cannot be kept coherent right now; retry shortly", { cause });
+    this.name = "CacheUnavailableError";
+  }
+}
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -36,7 +44,7 @@ export class Invalidator {
         { err: (error as Error).message, tags },
         "write refused: cache cannot be invalidated",
       );
-      throw problems.unavailable("the cache cannot be kept coherent right now; retry shortly", 5);
+      throw new CacheUnavailableError(error);
     }
   }
 

@@ -2,10 +2,10 @@ import { Redis } from "ioredis";
 import client from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
-import { AppCache } from "../../src/cache/app-cache.ts";
-import { createCacheMetrics } from "../../src/cache/cache-metrics.ts";
-import { createRedisClient } from "../../src/plugins/redis.ts";
-import { startTestRedis } from "../../../../test/support/redis.ts";
+import { AppCache } from "../src/app-cache.ts";
+import { createCacheMetrics } from "../src/cache-metrics.ts";
+import { requestPathClient } from "./support/redis-client.ts";
+import { startTestRedis } from "../../../test/support/redis.ts";
 
 const policy = publicPolicy({ fresh: 60, staleWhileRevalidate: 300, staleIfError: 3600 });
 const silent = { warn: () => {}, info: () => {} };
@@ -16,7 +16,7 @@ const clients: Redis[] = [];
 
 /** One "instance": its own clients, L1 and subscription, like a separate process. */
 async function instance(): Promise<AppCache> {
-  const commands = createRedisClient(redis.url, 300, "test-cache");
+  const commands = requestPathClient(redis.url, 300, "test-cache");
   const subscriber = new Redis(redis.url, { lazyConnect: true });
   await commands.connect();
   await subscriber.connect();

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { describe, expect, it } from "vitest";
-import { CloudFrontPurger, CloudflarePurger, pathsForTags } from "../../src/cache/cdn-purge.ts";
+import { CloudFrontPurger, CloudflarePurger, pathsForTags } from "../src/cdn-purge.ts";
 
 describe("CDN purge adapters", () => {
   it("maps tags to the CloudFront paths that carry them", () => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { CacheUnavailableError } from "@strata/cache";
 import { DatabaseUnavailableError, PoolExhaustedError } from "@strata/db";
 import { HttpProblem, sendProblem, type Problem } from "./problem.ts";
 
@@ -53,6 +54,14 @@ export function installErrorHandler(app: FastifyInstance): void {
         title: "Bad Request",
         detail: `invalid ${where}: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
         errors,
+      });
+    }
+    if (error instanceof CacheUnavailableError) {
+      reply.header("retry-after", "5");
+      return sendProblem(reply, {
+        status: 503,
+        title: "Service Unavailable",
+        detail: error.message,
       });
     }
     if (error instanceof PoolExhaustedError) {

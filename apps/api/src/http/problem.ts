@@ -1,4 +1,5 @@
 import type { FastifyReply } from "fastify";
+import { cacheControl, policies } from "@strata/cache-policy";
 
 /** RFC 9457 problem details; `errors` lists each bad field of a validation failure. */
 export interface Problem {
@@ -12,12 +13,12 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** Sends a problem+json response (never cached by anyone). */
+/** Sends a problem+json response: private, never stored by anyone. */
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   return reply
     .code(problem.status)
     .header("content-type", PROBLEM_CONTENT_TYPE)
-    .header("cache-control", "no-store")
+    .header("cache-control", cacheControl(policies.private))
     .send(JSON.stringify({ type: "about:blank", ...problem }));
 }
 

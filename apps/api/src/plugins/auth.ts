@@ -1,6 +1,7 @@
 import cookie from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
+import { cacheControl, policies } from "@strata/cache-policy";
 import type { Role } from "@strata/contracts";
 import { HttpProblem } from "../http/problem.ts";
 import { SessionStore } from "../services/sessions/session-store.ts";
@@ -28,7 +29,7 @@ declare module "fastify" {
   }
 }
 
-const PRIVATE = "private, no-store";
+const PRIVATE = cacheControl(policies.private);
 
 /**
  * Sessions for the /api tree: cookie parsing, the session store and the `authenticate` /

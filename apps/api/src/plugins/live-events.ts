@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import fp from "fastify-plugin";
 import { Redis } from "ioredis";
+import { LIVE_EVENTS_CHANNEL, publishLiveInvalidation } from "@strata/cache";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -14,7 +15,6 @@ export interface LiveEvent {
   tags: string[];
 }
 
-const CHANNEL = "events:catalogue";
 const HEARTBEAT_MS = 25_000;
 
 /**
@@ -38,7 +38,7 @@ export default fp<{ cacheUrl: string; instanceId: string }>(
     });
     await subscriber.connect().catch(() => {});
     await subscriber
-      .subscribe(CHANNEL)
+      .subscribe(LIVE_EVENTS_CHANNEL)
       .catch((error: Error) => app.log.warn({ err: error.message }, "live events unavailable"));
 
     const heartbeat = setInterval(() => {
@@ -48,7 +48,7 @@ export default fp<{ cacheUrl: string; instanceId: string }>(
 
     app.decorate("liveEvents", {
       async publish(event: LiveEvent) {
-        await app.redis.cache.publish(CHANNEL, JSON.stringify({ tags: event.tags }));
+        await publishLiveInvalidation(app.redis.cache, event.tags);
       },
       clients: () => streams.size,
     });
