@@ -116,12 +116,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       load.phase = id;
       const started = Date.now();
       log(`${id}: ${title}`);
-      let note = "";
-      try {
-        note = (await action()) ?? "";
-      } catch (error) {
-        note = `failed: ${(error as Error).message.split("\n")[0]}`;
-      }
+      const note = await action().then(
+        (result) => result ?? "",
+        (error: Error) => `failed: ${error.message.split("\n")[0]}`,
+      );
       await sleep(options.settleMs);
       phases.push({
         id,

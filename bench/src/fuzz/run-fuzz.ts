@@ -1,0 +1,123 @@
+import { catalogueChecksum } from "../db/catalogue-checksum.ts";
+import { adminSession } from "../harness/admin-client.ts";
+import type { HarnessStack } from "../harness/harness-stack.ts";
+import { casesFor, globalCases, type FuzzCase } from "./fuzz-cases.ts";
+import { routesOf } from "./openapi-routes.ts";
+import { rawRequest, sendRaw } from "./raw-request.ts";
+
+export interface FuzzReport {
+  kind: "strata-fuzz";
+  date: string;
+  routes: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  /** Every 5xx (and every request nothing answered), with what was sent. */
+  failures: { route: string; what: string; via: string; status: string }[];
+  /** Processes not running (or not answering /health) afterwards. */
+  crashed: string[];
+  databaseUnchanged: boolean;
+  ok: boolean;
+}
+
+/**
+ * The bad-input sweep: every route of the OpenAPI document, each case sent through nginx and
+ * straight to an instance (nginx normalises some things the API must also survive alone),
+ * anonymous and as the admin where the route needs a session. `limit` keeps an even sample.
+ */
+export async function runFuzz(
+  harness: HarnessStack,
+  options: { limit?: number; concurrency?: number; log?: (line: string) => void },
+): Promise<FuzzReport> {
+  const log = options.log ?? (() => {});
+  const nginx = new URL(harness.stack.url);
+  const instances = harness.stack.status().instances;
+  const direct = new URL(`http://${instances[0]!.address}`);
+  const doc = (await (await fetch(`${harness.stack.url}/api/docs/json`)).json()) as Parameters<
+    typeof routesOf
+  >[0];
+  const routes = routesOf(doc);
+  let cases: FuzzCase[] = [...routes.flatMap(casesFor), ...globalCases(routes)];
+  if (options.limit && cases.length > options.limit) {
+    const step = cases.length / options.limit;
+    cases = Array.from({ length: options.limit }, (_, i) => cases[Math.floor(i * step)]!);
+  }
+  const { token } = await adminSession(harness.stack.url, harness.admin);
+  const before = await catalogueChecksum(harness.servers.postgres.url);
+  log(`${routes.length} routes, ${cases.length} cases × 2 (nginx and direct)`);
+  const byStatus: Record<string, number> = {};
+  const failures: FuzzReport["failures"] = [];
+  const jobs = cases.flatMap((c) => [
+    { c, via: "nginx", port: Number(nginx.port) },
+    { c, via: "direct", port: Number(direct.port) },
+  ]);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { c, via, port } = jobs[next++]!;
+      const headers = { ...c.headers, ...(c.asAdmin ? { authorization: `Bearer ${token}` } : {}) };
+      // A case that sets its own authorization keeps it (garbage tokens are the point).
+      if (c.headers.authorization) headers.authorization = c.headers.authorization;
+      const answer = await sendRaw(
+        port,
+        rawRequest({
+          method: c.method,
+          target: c.target,
+          headers,
+          ...(c.body ? { body: c.body } : {}),
+        }),
+      );
+      const key =
+        answer.status === undefined ? `no answer (${answer.error})` : String(answer.status);
+      byStatus[key] = (byStatus[key] ?? 0) + 1;
+      // A connection closed without an answer after a request the server judged hostile
+      // (Node closes on a malformed request line) is not an error; a 5xx or a hang is.
+      const hung = answer.status === undefined && answer.error === "timeout";
+      if ((answer.status !== undefined && answer.status >= 500) || hung) {
+        failures.push({
+          route: c.route,
+          what: `${c.asAdmin ? "admin " : ""}${c.what}`,
+          via,
+          status: key,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  const crashed: string[] = [];
+  for (const instance of harness.stack.status().instances) {
+    const alive = await fetch(`http://${instance.address}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (!instance.running || !alive) crashed.push(instance.id);
+  }
+  const after = await catalogueChecksum(harness.servers.postgres.url);
+  const databaseUnchanged = JSON.stringify(before) === JSON.stringify(after);
+  return {
+    kind: "strata-fuzz",
+    date: new Date().toISOString(),
+    routes: routes.length,
+    requests: jobs.length,
+    byStatus,
+    failures,
+    crashed,
+    databaseUnchanged,
+    ok: failures.length === 0 && crashed.length === 0 && databaseUnchanged,
+  };
+}
+
+/** A short text summary of a sweep. */
+export function fuzzSummary(report: FuzzReport): string {
+  const statuses = Object.entries(report.byStatus)
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${s}×${n}`)
+    .join(" ");
+  return [
+    `${report.requests} malformed requests over ${report.routes} routes: ${statuses}`,
+    `5xx or hung: ${report.failures.length}; crashed processes: ${report.crashed.length ? report.crashed.join(", ") : "none"}; database ${report.databaseUnchanged ? "unchanged" : "CHANGED"}`,
+    ...report.failures
+      .slice(0, 30)
+      .map((f) => `  ${f.status} via ${f.via}: ${f.route} — ${f.what}`),
+    report.ok ? "PASS" : "FAIL",
+  ].join("\n");
+}
