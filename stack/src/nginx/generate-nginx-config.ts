@@ -305,7 +305,9 @@ function proxyBlock(
   why("            # HTTP/1.1 with an empty Connection header: upstream keep-alive.");
   out("            proxy_http_version 1.1;");
   out('            proxy_set_header Connection "";');
-  out("            proxy_set_header Host $host;");
+  why("            # The Host the browser sent, port included: the upload routes compare it with");
+  why("            # Origin (same-origin check), and $host would drop a non-default port.");
+  out("            proxy_set_header Host $http_host;");
   why("            # Overwritten, never passed through: a client cannot choose its request id or");
   why("            # its address. The API trusts X-Forwarded-For only from nginx's address.");
   out("            proxy_set_header X-Request-Id $request_id;");

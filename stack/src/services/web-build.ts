@@ -15,6 +15,8 @@ const SOURCES = [
   path.join(webDir, "src"),
   path.join(repoRoot, "packages", "contracts", "src"),
   path.join(repoRoot, "packages", "cache-policy", "src"),
+  // New versions of React, Vite, zod ... arrive with the lock file.
+  path.join(repoRoot, "package-lock.json"),
 ];
 
 function newestMtime(file: string): number {
@@ -51,7 +53,11 @@ export function webBuildIsStale(): boolean {
 export async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<string> {
   if (!webBuildIsStale()) return webDist;
   log("building the front end (vite build)");
-  const outDir = `${webDist}.building-${process.pid}`;
+  // Beside the repository's ignored .data/ (same file system, so the swap is a rename; never
+  // linted or committed if a crash leaves it behind).
+  const scratch = path.join(repoRoot, ".data");
+  fs.mkdirSync(scratch, { recursive: true });
+  const outDir = path.join(scratch, `web-build-${process.pid}`);
   const logFile = path.join(logDir, "web-build.log");
   const vite = path.join(repoRoot, "node_modules", "vite", "bin", "vite.js");
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -71,9 +77,17 @@ export async function ensureWebBuild(logDir: string, log: (line: string) => void
     fs.rmSync(outDir, { recursive: true, force: true });
     throw new Error(`the front end did not build (exit ${code})\n--- ${logFile}\n${tail(logFile)}`);
   }
-  const previous = `${webDist}.previous-${process.pid}`;
-  if (fs.existsSync(webDist)) fs.renameSync(webDist, previous);
-  fs.renameSync(outDir, webDist);
-  fs.rmSync(previous, { recursive: true, force: true });
+  const previous = path.join(scratch, `web-previous-${process.pid}`);
+  try {
+    if (fs.existsSync(webDist)) fs.renameSync(webDist, previous);
+    fs.renameSync(outDir, webDist);
+  } catch (error) {
+    // Two stacks started at once (parallel test files) built the same sources: the other
+    // one's build is in place, ours is not needed.
+    if (!fs.existsSync(path.join(webDist, "index.html"))) throw error;
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.rmSync(previous, { recursive: true, force: true });
+  }
   return webDist;
 }

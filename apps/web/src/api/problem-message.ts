@@ -5,7 +5,7 @@ const BY_STATUS: Record<number, string> = {
   0: "The shop cannot be reached. Check your connection and try again.",
   400: "Some of what you entered is not valid.",
   401: "Please log in first.",
-  403: "This needs an admin account.",
+  403: "You are not allowed to do this.",
   404: "This item does not exist (any more).",
   409: "This clashes with something that already exists.",
   412: "Someone else changed this while you were editing it.",
@@ -48,7 +48,7 @@ export function problemMessage(error: unknown, overrides: Record<number, string>
     return `${base} Please check: ${list}.`;
   }
   // The API's details are written for people (e.g. "an account with this email exists").
-  if ((status === 409 || status === 413 || status === 422) && problem?.detail) {
+  if ([403, 409, 413, 422].includes(status) && problem?.detail) {
     return `${base} (${problem.detail})`;
   }
   return base;

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProductList, Session, type Product } from "@strata/contracts";
+import { CategoryList, ProductList, Session, type Product } from "@strata/contracts";
+import { makeImage } from "../../../../test/support/images.ts";
 import { startTestStack, type TestStack } from "../../../../stack/test/support/test-stack.ts";
 import { entriesSince, lineCount } from "./support/access-log.ts";
 import { launchChromium } from "./support/browser.ts";
@@ -19,8 +20,9 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   test = await startTestStack({
     instances: 2,
-    // 120 products: five pages of 24, so the catalogue paginates; no worker needed here.
-    env: { STRATA_PRODUCTS: "120", STRATA_WORKERS: "0" },
+    // 120 products: five pages of 24, so the catalogue paginates; one worker for the
+    // thumbnails and the CSV import.
+    env: { STRATA_PRODUCTS: "120", STRATA_WORKERS: "1" },
   });
   url = test.stack.url;
   browser = await launchChromium();
@@ -334,4 +336,58 @@ describe("the web front end in Chromium, through nginx", () => {
       },
     );
   }, 60_000);
+
+  it("uploads an image (the worker's thumbnails appear) and imports a CSV with a rejected row", async () => {
+    const products = await firstProducts(6);
+    const id = products[5]!.id;
+    const page = await newPage();
+    await withFailureScreenshots(
+      "uploads",
+      () => ({ page }),
+      async () => {
+        await logIn(page, test.stack.admin.email, test.stack.admin.password);
+        await page.goto(`/admin/products/${id}/edit`);
+        await page.getByLabel("Image file (JPEG, PNG or WebP)").setInputFiles({
+          name: "photo.png",
+          mimeType: "image/png",
+          buffer: await makeImage("png", { width: 800, height: 600, seed: 7 }),
+        });
+        await page.getByRole("button", { name: "Upload image" }).click();
+        await expect
+          .poll(() => page.locator(".panel [role=status]").textContent())
+          .toContain("Uploaded photo.png");
+        const image = page.getByTestId("product-images").locator("li").first();
+        await expect
+          .poll(() => image.getAttribute("data-thumbnails"), { timeout: 60_000 })
+          .not.toBe("0");
+        await page.goto(`/products/${id}`);
+        await expect
+          .poll(() => page.locator(".gallery img").getAttribute("src"))
+          .toMatch(/^\/api\/images\/[0-9a-f]{64}/);
+        await screenshot(page, "page-product-with-image");
+
+        const categories = CategoryList.parse(await (await fetch(`${url}/api/categories`)).json());
+        const slug = categories.items[0]!.slug;
+        const csv = [
+          "sku,name,price_cents,category",
+          `E2E-LAMP-1,Imported desk lamp,1999,${slug}`,
+          `E2E-LAMP-2,,not-a-price,${slug}`,
+        ].join("\n");
+        await page.goto("/admin/import");
+        await page.getByLabel("CSV file").setInputFiles({
+          name: "products.csv",
+          mimeType: "text/csv",
+          buffer: Buffer.from(`${csv}\n`),
+        });
+        await page.getByRole("button", { name: "Start import" }).click();
+        await expect
+          .poll(() => page.getByTestId("import-state").textContent(), { timeout: 60_000 })
+          .toBe("done");
+        await expect
+          .poll(() => page.locator("table").textContent())
+          .toMatch(/Rejected rows.*3.*E2E-LAMP-2/s);
+        await screenshot(page, "page-import");
+      },
+    );
+  }, 150_000);
 });

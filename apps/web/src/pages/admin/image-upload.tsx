@@ -1,15 +1,27 @@
-import { useQueryClient } from "@tanstack/react-query";
-import type { Product } from "@strata/contracts";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { UploadedImage } from "@strata/contracts";
 import { useRef, useState, type FormEvent } from "react";
 import { uploadWithProgress, type UploadProgress } from "../../api/upload-with-progress.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { imageSource } from "../../components/product-image.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
+import { productQuery } from "../../queries/catalogue-queries.ts";
 import { queryKeys } from "../../queries/query-keys.ts";
 
+/** While the worker makes thumbnails, the product is asked again this often. */
+const THUMBNAIL_POLL_MS = 2000;
+
 /** Uploads images of a product with a progress bar; the worker makes the thumbnails later. */
-export function ImageUpload({ product }: { product: Product }) {
+export function ImageUpload({ productId }: { productId: number }) {
   const client = useQueryClient();
+  const product = useQuery({
+    ...productQuery(productId),
+    refetchInterval: (query) =>
+      query.state.data?.images.some((i) => Object.keys(i.thumbnails).length === 0)
+        ? THUMBNAIL_POLL_MS
+        : false,
+  });
+  const images = product.data?.images ?? [];
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<UploadProgress>();
   const [error, setError] = useState<unknown>();
@@ -28,10 +40,12 @@ export function ImageUpload({ product }: { product: Product }) {
     setMessage(undefined);
     setProgress({ loaded: 0, total: file.size });
     try {
-      await uploadWithProgress(`/api/products/${product.id}/images`, file, setProgress).done;
+      UploadedImage.parse(
+        await uploadWithProgress(`/api/products/${productId}/images`, file, setProgress).done,
+      );
       setMessage(`Uploaded ${file.name}. Thumbnails appear once the worker has made them.`);
       if (input.current) input.current.value = "";
-      await client.invalidateQueries({ queryKey: queryKeys.productDetail(product.id) });
+      await client.invalidateQueries({ queryKey: queryKeys.productDetail(productId) });
     } catch (e) {
       setError(e);
     } finally {
@@ -42,10 +56,10 @@ export function ImageUpload({ product }: { product: Product }) {
   return (
     <section className="panel" aria-labelledby="images-title">
       <h2 id="images-title">Images</h2>
-      {product.images.length > 0 ? (
-        <ul className="thumbs">
-          {product.images.map((img) => (
-            <li key={img.id}>
+      {images.length > 0 ? (
+        <ul className="thumbs" data-testid="product-images">
+          {images.map((img) => (
+            <li key={img.id} data-thumbnails={Object.keys(img.thumbnails).length}>
               <img src={imageSource(img, "small")} alt="" />
             </li>
           ))}

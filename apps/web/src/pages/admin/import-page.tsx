@@ -1,12 +1,28 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { getImport, importFinished, startImport } from "../../api/imports-api.ts";
+import {
+  getImport,
+  importFinished,
+  startImport,
+  type ImportStatus,
+} from "../../api/imports-api.ts";
 import type { UploadProgress } from "../../api/upload-with-progress.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { formatNumber } from "../../components/format.ts";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { queryKeys } from "../../queries/query-keys.ts";
 import { RequireAdmin } from "./require-admin.tsx";
+
+const STATE_WORDS: Record<ImportStatus["state"], string> = {
+  waiting: "waiting for a worker",
+  delayed: "waiting to retry",
+  prioritized: "waiting for a worker",
+  "waiting-children": "waiting",
+  active: "importing",
+  completed: "done",
+  failed: "failed",
+  unknown: "unknown",
+};
 
 /** How often a running import is asked for its progress (a job status, not catalogue data). */
 const POLL_MS = 1000;
@@ -66,8 +82,9 @@ function ImportForm() {
     <section className="editor">
       <h1 tabIndex={-1}>Import products</h1>
       <p className="muted">
-        A CSV file with a header row: <code>sku,name,description,price,stock,category</code>. Rows
-        with an existing sku update that product.
+        A CSV file with a header row: <code>sku,name,price_cents,category</code>, optionally{" "}
+        <code>description</code> and <code>stock</code>; <code>category</code> is a category slug. A
+        row whose sku exists updates that product.
       </p>
       <form onSubmit={submit}>
         <div className="field">
@@ -86,7 +103,7 @@ function ImportForm() {
       {status && (
         <section className="panel" aria-labelledby="import-status">
           <h2 id="import-status">
-            {status.fileName ?? "Import"}: {status.state}
+            {status.fileName}: <span data-testid="import-state">{STATE_WORDS[status.state]}</span>
           </h2>
           <ProgressBar
             label="Import"

@@ -228,7 +228,7 @@ function ProductForm({ initial }: { initial?: Product }) {
           )}
         </div>
       </form>
-      {base && <ImageUpload product={base} />}
+      {base && <ImageUpload productId={base.id} />}
     </section>
   );
 }
