@@ -24,6 +24,11 @@ export interface NginxSettings {
   uploads?: { imageRequestBytes: number; importRequestBytes: number };
   /** The API's KEEP_ALIVE_TIMEOUT_MS; nginx's upstream keep-alive must end before it. */
   apiKeepAliveTimeoutMs: number;
+  /**
+   * The instances' DRAIN_DELAY_MS; it must outlast nginx's upstream keepalive_timeout, so that
+   * when an instance closes its idle sockets nginx has already closed every one of them.
+   */
+  apiDrainDelayMs?: number;
   /** The API's REQUEST_TIMEOUT_MS; nginx waits longer so the API answers its own timeout. */
   apiRequestTimeoutMs: number;
   /** `user` directive: only when the master runs as root (workers drop to this user). */
@@ -87,6 +92,14 @@ export function validateNginxSettings(settings: NginxSettings): string[] {
   })) {
     if (!Number.isInteger(value) || value < 1)
       problems.push(`${name} must be a positive whole number`);
+  }
+  if (
+    settings.apiDrainDelayMs !== undefined &&
+    policy.keepaliveTimeoutS * 1000 >= settings.apiDrainDelayMs
+  ) {
+    problems.push(
+      `the instances' drain delay (${settings.apiDrainDelayMs} ms) must outlast the upstream keepalive_timeout (${policy.keepaliveTimeoutS} s), or a request nginx sends on an idle connection meets the instance closing it`,
+    );
   }
   if (policy.keepaliveTimeoutS * 1000 >= settings.apiKeepAliveTimeoutMs) {
     problems.push(
@@ -179,7 +192,9 @@ export function generateNginxConfig(settings: NginxSettings): string {
   }
   out(`        keepalive ${p.keepaliveConnections};`);
   out(`        keepalive_requests ${p.keepaliveRequests};`);
-  out(`        # Shorter than the API's keep-alive (${settings.apiKeepAliveTimeoutMs} ms).`);
+  out(
+    `        # Shorter than the API's keep-alive (${settings.apiKeepAliveTimeoutMs} ms) and than its drain delay.`,
+  );
   out(`        keepalive_timeout ${p.keepaliveTimeoutS}s;`);
   out("    }");
   out();

@@ -23,6 +23,7 @@ export const productionNginxSettings: NginxSettings = {
     ),
   },
   apiKeepAliveTimeoutMs: variables.httpVars.KEEP_ALIVE_TIMEOUT_MS.parse(undefined),
+  apiDrainDelayMs: variables.httpVars.DRAIN_DELAY_MS.parse(undefined),
   apiRequestTimeoutMs: variables.httpVars.REQUEST_TIMEOUT_MS.parse(undefined),
   user: "www-data",
   workerProcesses: "auto",

@@ -54,6 +54,7 @@ export class NginxService {
       maxBodyBytes: this.#settings.api.bodyLimitBytes,
       uploads: this.#settings.api.uploads,
       apiKeepAliveTimeoutMs: this.#settings.api.keepAliveTimeoutMs,
+      apiDrainDelayMs: this.#settings.drainDelayMs,
       apiRequestTimeoutMs: this.#settings.api.requestTimeoutMs,
       ...(user ? { user } : {}),
       workerProcesses: "auto",

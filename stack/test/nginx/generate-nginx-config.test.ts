@@ -22,6 +22,7 @@ const settings = (overrides: Partial<NginxSettings> = {}): NginxSettings => ({
   maxBodyBytes: 1_048_576,
   uploads: { imageRequestBytes: 10_551_296, importRequestBytes: 536_936_448 },
   apiKeepAliveTimeoutMs: 72_000,
+  apiDrainDelayMs: 4_000,
   apiRequestTimeoutMs: 30_000,
   workerProcesses: "auto",
   workerConnections: 1024,
@@ -56,7 +57,7 @@ describe("generateNginxConfig", () => {
       "server 127.0.0.1:4003 weight=1 max_fails=1 fail_timeout=3s backup;",
       "keepalive 32;",
       "keepalive_requests 1000;",
-      "keepalive_timeout 60s;",
+      "keepalive_timeout 3s;",
     ]);
   });
 
@@ -143,8 +144,12 @@ describe("generateNginxConfig", () => {
   });
 
   it("refuses settings that would break keep-alive or the config's syntax", () => {
-    expect(validateNginxSettings(settings({ apiKeepAliveTimeoutMs: 60_000 }))).toEqual([
+    expect(validateNginxSettings(settings({ apiKeepAliveTimeoutMs: 3_000 }))).toEqual([
       expect.stringContaining("must be shorter than the API's keep-alive timeout"),
+    ]);
+    // An instance that closes its idle sockets before nginx let go of them races nginx.
+    expect(validateNginxSettings(settings({ apiDrainDelayMs: 3_000 }))).toEqual([
+      expect.stringContaining("must outlast the upstream keepalive_timeout"),
     ]);
     expect(
       validateNginxSettings(

@@ -108,7 +108,7 @@ describe("zero-drop operations", () => {
       const statuses = line.upstream_status.split(", ");
       for (const earlier of statuses.slice(0, -1)) expect(earlier).toBe("502");
     }
-  }, 120_000);
+  }, 240_000);
 
   it("kill -9 under POST load: no POST runs twice, and a retry with its Idempotency-Key creates nothing twice", async () => {
     const tag = `killed-${Date.now()}`;

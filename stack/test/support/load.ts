@@ -43,7 +43,7 @@ export function startLoad(options: {
   agent?: http.Agent | false;
 }): LoadRun {
   const outcomes: Outcome[] = [];
-  const max = options.maxRequests ?? 20_000;
+  const max = options.maxRequests ?? 200_000;
   let issued = 0;
   let stopped = false;
   const loop = async () => {
