@@ -45,6 +45,50 @@ export function webBuildIsStale(): boolean {
   return SOURCES.some((source) => newestMtime(source) > built);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One build at a time across processes (parallel test files each start a stack, and Vite
+ * refuses a second build of the same project while one runs): a lock file holding the
+ * builder's pid; a lock whose process is gone is taken over.
+ */
+async function buildLock(scratch: string, log: (line: string) => void): Promise<() => void> {
+  const file = path.join(scratch, "web-build.lock");
+  let waiting = false;
+  for (const deadline = Date.now() + 10 * 60_000; ;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+      return () => {
+        try {
+          if (fs.readFileSync(file, "utf8") === String(process.pid)) fs.rmSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number(fs.readFileSync(file, "utf8"));
+    if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the front end build of pid ${owner} never ended`);
+    if (!waiting) log(`waiting for the front end build of pid ${owner}`);
+    waiting = true;
+    await sleep(250);
+  }
+}
+
 /**
  * Builds the front end with Vite when its build is stale, and returns the folder nginx serves.
  * The build goes to a folder of its own and is swapped in with a rename, so an nginx already
@@ -52,11 +96,26 @@ export function webBuildIsStale(): boolean {
  */
 export async function ensureWebBuild(logDir: string, log: (line: string) => void): Promise<string> {
   if (!webBuildIsStale()) return webDist;
-  log("building the front end (vite build)");
   // Beside the repository's ignored .data/ (same file system, so the swap is a rename; never
   // linted or committed if a crash leaves it behind).
   const scratch = path.join(repoRoot, ".data");
   fs.mkdirSync(scratch, { recursive: true });
+  const release = await buildLock(scratch, log);
+  try {
+    // Another process may have built it while we waited.
+    if (!webBuildIsStale()) return webDist;
+    return await build(scratch, logDir, log);
+  } finally {
+    release();
+  }
+}
+
+async function build(
+  scratch: string,
+  logDir: string,
+  log: (line: string) => void,
+): Promise<string> {
+  log("building the front end (vite build)");
   const outDir = path.join(scratch, `web-build-${process.pid}`);
   const logFile = path.join(logDir, "web-build.log");
   const vite = path.join(repoRoot, "node_modules", "vite", "bin", "vite.js");
