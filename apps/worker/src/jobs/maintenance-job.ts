@@ -8,11 +8,19 @@ export interface MaintenanceResult {
   temporariesDeleted: number;
 }
 
-/** An image this old without thumbnails was never enqueued (or its job was lost). */
-const PENDING_AFTER = "2 minutes";
+export interface MaintenanceOptions {
+  /** An image this old without thumbnails was never enqueued (or its job was lost). */
+  pendingAfterMs: number;
+  /** Longer than any upload takes, so no upload in progress loses its temporary object. */
+  tempMaxAgeMs: number;
+}
+
+export const MAINTENANCE_DEFAULTS: MaintenanceOptions = {
+  pendingAfterMs: 2 * 60 * 1000,
+  tempMaxAgeMs: 60 * 60 * 1000,
+};
+
 const THUMBNAILS_PER_RUN = 20;
-/** Longer than any upload takes, so no upload in progress loses its temporary object. */
-const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 const TEMP_DELETES_PER_RUN = 1_000;
 
 /**
@@ -24,7 +32,10 @@ const TEMP_DELETES_PER_RUN = 1_000;
  * - temporary upload objects older than an hour are deleted: an instance killed mid-upload
  *   leaves one behind (a completed upload always deletes its own).
  */
-export function maintenanceProcessor(ctx: JobContext) {
+export function maintenanceProcessor(
+  ctx: JobContext,
+  options: MaintenanceOptions = MAINTENANCE_DEFAULTS,
+) {
   return async (): Promise<MaintenanceResult> => {
     const result: MaintenanceResult = {
       thumbnailsMade: 0,
@@ -34,8 +45,9 @@ export function maintenanceProcessor(ctx: JobContext) {
     const { rows } = await ctx.db.query<{ id: string; product_id: string; object_key: string }>(
       `SELECT id, product_id, object_key FROM product_images
         WHERE thumbnails = '{}'::jsonb AND thumbnail_error IS NULL
-          AND created_at < now() - interval '${PENDING_AFTER}'
+          AND created_at < now() - make_interval(secs => $1::double precision / 1000)
         ORDER BY created_at LIMIT ${THUMBNAILS_PER_RUN}`,
+      [options.pendingAfterMs],
     );
     for (const row of rows) {
       try {
@@ -54,7 +66,7 @@ export function maintenanceProcessor(ctx: JobContext) {
       }
     }
 
-    const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+    const cutoff = Date.now() - options.tempMaxAgeMs;
     for await (const object of ctx.storage.list(TEMP_PREFIX)) {
       if (result.temporariesDeleted >= TEMP_DELETES_PER_RUN) break;
       if (object.lastModified && object.lastModified.getTime() < cutoff) {

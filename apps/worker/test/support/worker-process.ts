@@ -37,7 +37,8 @@ export async function spawnWorker(
   );
   let url = "";
   if (waitReady) {
-    const deadline = Date.now() + 30_000;
+    // Generous: on a loaded two-core machine, loading the code alone can take many seconds.
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const line = output.split("\n").find((l) => l.includes('"msg":"worker ready"'));
       if (line) {
@@ -46,7 +47,7 @@ export async function spawnWorker(
       }
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`worker exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`worker not ready within 30 s:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`worker not ready within 60 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
