@@ -248,6 +248,8 @@ export async function startStack(
         // The operations view gathers every instance's /metrics and reads nginx's log.
         OPS_INSTANCE_URLS: fleet.slots.map((s) => `http://127.0.0.1:${s.port}`).join(","),
         OPS_NGINX_ACCESS_LOG: nginx.accessLog,
+        // Writes refresh nginx cache entries by tag (X-Cache-Refresh from this address).
+        NGINX_PURGE_URLS: nginx.url,
       }),
     });
 
@@ -258,7 +260,12 @@ export async function startStack(
         count: settings.workers,
         layout,
         supervisor,
-        env: (id) => ({ ...settings.baseEnv, ...serviceEnv, INSTANCE_ID: id }),
+        env: (id) => ({
+          ...settings.baseEnv,
+          ...serviceEnv,
+          INSTANCE_ID: id,
+          NGINX_PURGE_URLS: nginx.url,
+        }),
         // WORKER_SHUTDOWN_TIMEOUT_MS (25 s by default) for active jobs, then a margin.
         stopTimeoutMs: Number(settings.baseEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) + 5_000,
         readyTimeoutMs: settings.readyTimeoutMs,

@@ -12,10 +12,12 @@ export interface NginxPurgeOptions {
 }
 
 /**
- * Purges nginx's proxy_cache by tag. nginx knows URLs, not tags, so every public response that
- * nginx fetched (and may now hold) is recorded under its tags in Redis for as long as nginx
- * may serve it; a write sends one `PURGE <url>` per recorded URL to every nginx (the
- * cache-purge module answers it in the same location, with the same cache key).
+ * Invalidates nginx's proxy_cache by tag. nginx knows URLs, not tags, so every public response
+ * nginx fetched (and may now hold) is recorded under its tags in Redis for as long as nginx may
+ * serve it; after a write, each recorded URL is re-fetched through every nginx with
+ * `X-Cache-Refresh: 1`, which nginx honours from writers' addresses only: the request bypasses
+ * the cache and its answer (already new: the app cache was invalidated first) replaces the
+ * entry. HEAD is enough: nginx fetches the full GET upstream and stores it.
  */
 export class NginxPurger {
   constructor(private readonly o: NginxPurgeOptions) {}
@@ -36,7 +38,7 @@ export class NginxPurger {
     await multi.exec();
   }
 
-  /** Purges every URL recorded under any of `tags` from every nginx. Returns how many. */
+  /** Refreshes every URL recorded under any of `tags` in every nginx. Returns how many. */
   async purge(tags: string[]): Promise<number> {
     if (!this.enabled) return 0;
     const multi = this.o.redis.multi();
@@ -48,23 +50,24 @@ export class NginxPurger {
       if (i % 2 === 0) for (const url of value as string[]) urls.add(url);
     });
     const requests = [...urls].flatMap((url) => this.o.baseUrls.map((base) => `${base}${url}`));
-    await Promise.all(requests.map((target) => this.#purgeOne(target)));
+    await Promise.all(requests.map((target) => this.#refreshOne(target)));
     return urls.size;
   }
 
-  async #purgeOne(target: string): Promise<void> {
+  async #refreshOne(target: string): Promise<void> {
     try {
       const response = await fetch(target, {
-        method: "PURGE",
+        method: "HEAD",
+        headers: { "x-cache-refresh": "1" },
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
-      // 404: nginx held no copy (expired, or never stored). Both are fine.
-      if (response.status !== 200 && response.status !== 404) {
-        this.o.logger.warn({ target, status: response.status }, "nginx purge refused");
+      // A 404 (a deleted product) is not stored: nginx keeps its old entry until it expires.
+      if (response.status >= 500) {
+        this.o.logger.warn({ target, status: response.status }, "nginx refresh failed");
       }
       await response.body?.cancel();
     } catch (error) {
-      this.o.logger.warn({ target, err: (error as Error).message }, "nginx purge failed");
+      this.o.logger.warn({ target, err: (error as Error).message }, "nginx refresh failed");
     }
   }
 }

@@ -1,4 +1,9 @@
 import { immutableCacheControl } from "@strata/cache-policy";
+import {
+  cacheDirectives,
+  cacheHttpDirectives,
+  type NginxCacheSettings,
+} from "./cache-directives.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -47,6 +52,8 @@ export interface NginxSettings {
    * disk. Unset: every path outside /api/ is proxied to the API instead.
    */
   webRoot?: string;
+  /** The proxy_cache tier (see cache-directives.ts); unset: nginx caches nothing. */
+  cache?: NginxCacheSettings;
   /** Echoed by nginx's own /health, so a reload can be seen to have taken effect. */
   revision?: string;
   policy?: UpstreamPolicy;
@@ -82,6 +89,17 @@ export function validateNginxSettings(settings: NginxSettings): string[] {
   }
   if (settings.webRoot !== undefined && !SAFE_PATH.test(settings.webRoot)) {
     problems.push(`bad webRoot ${settings.webRoot}`);
+  }
+  if (settings.cache) {
+    if (!SAFE_PATH.test(settings.cache.path))
+      problems.push(`bad cache path ${settings.cache.path}`);
+    if (!/^[A-Za-z0-9_-]+$/.test(settings.cache.sessionCookie))
+      problems.push("bad session cookie name");
+    if (!/^\d+[kmg]$/.test(settings.cache.maxSize))
+      problems.push(`bad cache maxSize ${settings.cache.maxSize}`);
+    for (const a of settings.cache.refreshAllowedFrom) {
+      if (!SAFE_WORD.test(a)) problems.push(`bad cache refresh address ${a}`);
+    }
   }
   if (settings.revision !== undefined && !/^[A-Za-z0-9._-]+$/.test(settings.revision)) {
     problems.push(`bad revision ${settings.revision}`);
@@ -165,10 +183,10 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out(`        '"cache_status":"$upstream_cache_status","user_agent":"$http_user_agent"}';`);
   out(`    access_log ${paths.accessLog} strata_json;`);
   out();
-  out(
-    "    # ---- cache: proxy_cache_path and the cache key/bypass maps go here (cache issue) ----",
-  );
-  out();
+  if (settings.cache) {
+    cacheHttpDirectives(out, settings.cache);
+    out();
+  }
   out(
     "    # Bodies larger than the API accepts are refused here, before they cross to an instance.",
   );
@@ -216,8 +234,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out("        }");
   out();
   out("        location /api/ {");
-  out("            # ---- cache: proxy_cache, proxy_cache_bypass, proxy_cache_lock and");
-  out("            # ---- add_header X-Cache-Status go here (cache issue) ----");
+  if (settings.cache) cacheDirectives(out);
   proxyBlock(out, p, readTimeoutS, true);
   out("        }");
   if (settings.uploads) {

@@ -30,6 +30,13 @@ export const productionNginxSettings: NginxSettings = {
   workerConnections: 4096,
   // The front end's build (apps/web/dist), copied into the nginx image or volume.
   webRoot: "/usr/share/strata/web",
+  cache: {
+    path: "/var/cache/nginx/strata",
+    maxSize: "1g",
+    sessionCookie: variables.sessionVars.SESSION_COOKIE_NAME.parse(undefined),
+    // API pods and workers refresh entries from the cluster's private network.
+    refreshAllowedFrom: ["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+  },
   paths: {
     pidFile: "/run/nginx.pid",
     errorLog: "/var/log/nginx/error.log",

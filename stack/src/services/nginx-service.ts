@@ -45,6 +45,9 @@ export class NginxService {
   }
 
   #write(servers: UpstreamServer[]): string {
+    // Inside the temp folder, so it belongs to nginx's worker user like the other buffers.
+    const cacheDir = path.join(this.#layout.nginxTemp, "cache");
+    fs.mkdirSync(cacheDir, { recursive: true });
     const { user } = prepareNginxPrefix(this.#layout.nginx, this.#layout.nginxTemp);
     this.#revision++;
     const revision = `${this.#runId}-${this.#revision}`;
@@ -66,6 +69,13 @@ export class NginxService {
         tempDir: this.#layout.nginxTemp,
       },
       ...(this.#webRoot ? { webRoot: this.#webRoot } : {}),
+      cache: {
+        path: cacheDir,
+        maxSize: "256m",
+        sessionCookie: this.#settings.baseEnv.SESSION_COOKIE_NAME ?? "strata_session",
+        // The instances and workers refresh entries from the loopback address.
+        refreshAllowedFrom: ["127.0.0.1"],
+      },
       revision,
     });
     fs.writeFileSync(this.#layout.nginxConf, text);

@@ -124,10 +124,9 @@ describe("generateNginxConfig", () => {
     expect(format).toContain("escape=json");
   });
 
-  it("answers its own /health and leaves marked places for the cache", () => {
+  it("answers its own /health, and caches nothing without cache settings", () => {
     expect(block(text, "location = /health {")).toContain(`return 200 '{"status":"pass"}\\n';`);
-    expect(text).toContain("---- cache: proxy_cache_path");
-    expect(text).toContain("---- cache: proxy_cache, proxy_cache_bypass");
+    expect(text).not.toContain("proxy_cache");
   });
 
   it("puts one or two instances in rotation as primaries, the third as backup", () => {
@@ -164,7 +163,7 @@ describe("generateNginxConfig", () => {
     expect(defaultUpstreamPolicy.keepaliveTimeoutS * 1000).toBeLessThan(72_000);
   });
 
-  it("is accepted by the real nginx (nginx -t)", () => {
+  it("is accepted by the real nginx (nginx -t), with the cache tier", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-nginx-t-"));
     try {
       const tempDir = path.join(dir, "temp");
@@ -176,6 +175,12 @@ describe("generateNginxConfig", () => {
           settings({
             ...(user ? { user } : {}),
             revision: "test-1",
+            cache: {
+              path: path.join(tempDir, "cache"),
+              maxSize: "16m",
+              sessionCookie: "strata_session",
+              refreshAllowedFrom: ["127.0.0.1"],
+            },
             paths: {
               pidFile: path.join(dir, "nginx.pid"),
               errorLog: path.join(dir, "error.log"),

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultUpstreamPolicy } from "../../src/nginx/upstream-policy.ts";
 import type { Stack } from "../../src/stack.ts";
-import { byInstance, describeFailures, send, startLoad } from "../support/load.ts";
+import {
+  BYPASS_NGINX_CACHE,
+  byInstance,
+  describeFailures,
+  send,
+  startLoad,
+} from "../support/load.ts";
 import { sampleConnections } from "../support/tcp-connections.ts";
 import { startTestStack, type TestStack } from "../support/test-stack.ts";
 
@@ -18,7 +24,11 @@ afterAll(async () => {
 }, 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const get = (path = "/api/products?limit=1") => ({ method: "GET" as const, path });
+const get = (path = "/api/products?limit=1") => ({
+  method: "GET" as const,
+  path,
+  headers: BYPASS_NGINX_CACHE,
+});
 const instancePort = (id: string) =>
   Number(
     stack

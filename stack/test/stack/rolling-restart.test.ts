@@ -2,7 +2,13 @@ import fs from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../src/stack.ts";
-import { describeFailures, send, startLoad, type PlannedRequest } from "../support/load.ts";
+import {
+  BYPASS_NGINX_CACHE,
+  describeFailures,
+  send,
+  startLoad,
+  type PlannedRequest,
+} from "../support/load.ts";
 import { startTestStack, type TestStack } from "../support/test-stack.ts";
 
 let test: TestStack;
@@ -43,7 +49,7 @@ const mixed =
           body: { name: `${tag}-${n}`, priceCents: 1000 + n, categoryId },
           headers: { authorization: `Bearer ${token}`, "idempotency-key": `${tag}-${n}` },
         }
-      : { method: "GET", path: `/api/products?limit=5` };
+      : { method: "GET", path: `/api/products?limit=5`, headers: BYPASS_NGINX_CACHE };
 
 /** Rows per product name for the names of one test, straight from PostgreSQL. */
 async function rowsByName(tag: string): Promise<Map<string, number>> {
@@ -160,7 +166,7 @@ describe("zero-drop operations", () => {
       baseUrl: stack.url,
       concurrency: 4,
       agent: false,
-      next: () => ({ method: "GET", path: "/api/products?limit=5" }),
+      next: () => ({ method: "GET", path: "/api/products?limit=5", headers: BYPASS_NGINX_CACHE }),
     });
     await stack.scale(4);
     expect(stack.status().instances.map((i) => [i.id, i.weight, i.backup])).toEqual([

@@ -14,7 +14,5 @@ ensureDebianPackage("pgbouncer", PGBOUNCER_BINARY);
 nginxBinary();
 // The front end's browser tests drive Debian's Chromium (apps/web/test/e2e).
 ensureDebianPackage("chromium", "/usr/bin/chromium");
-// The front end's browser tests drive Debian's Chromium (apps/web/test/e2e).
-ensureDebianPackage("chromium", "/usr/bin/chromium");
 // `npm run bench` and its smoke run in `npm test` load the servers with wrk (bench/).
 ensureDebianPackage("wrk", "wrk");

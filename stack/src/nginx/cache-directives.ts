@@ -1,0 +1,85 @@
+import { policies, type CachePolicy } from "@strata/cache-policy";
+
+/** The nginx cache tier's settings; its behaviour comes from the origin's headers. */
+export interface NginxCacheSettings {
+  /** proxy_cache_path folder (writable by the worker user). */
+  path: string;
+  /** e.g. "512m": the size the cache manager keeps the folder under. */
+  maxSize: string;
+  /** The API's session cookie: a request carrying it is never answered from, or stored in, the cache. */
+  sessionCookie: string;
+  /** Who may refresh an entry (the API instances and workers): addresses or CIDRs. */
+  refreshAllowedFrom: string[];
+}
+
+export const ZONE = "strata_cache";
+
+/** The request header with which a writer refreshes an entry (see cacheHttpDirectives). */
+export const REFRESH_HEADER = "X-Cache-Refresh";
+
+/**
+ * How long an unused entry may stay on disk: the longest any policy lets a shared cache keep a
+ * response (fresh plus the longer stale window), so stale-if-error has something to serve.
+ */
+export function inactiveSeconds(all: readonly CachePolicy[] = Object.values(policies)): number {
+  return Math.max(
+    60,
+    ...all.map((p) =>
+      p.visibility === "public" ? p.fresh + Math.max(p.staleWhileRevalidate, p.staleIfError) : 0,
+    ),
+  );
+}
+
+/** http{}-level directives: the cache zone and the credentials test. */
+export function cacheHttpDirectives(out: (text?: string) => void, cache: NginxCacheSettings): void {
+  out("    # The nginx cache tier. Freshness and the stale windows come from the API's");
+  out("    # Cache-Control (s-maxage, stale-while-revalidate, stale-if-error), derived from the");
+  out("    # one cache policy: nothing here repeats a number of it.");
+  out(
+    `    proxy_cache_path ${cache.path} levels=1:2 keys_zone=${ZONE}:20m max_size=${cache.maxSize} inactive=${inactiveSeconds()}s use_temp_path=off;`,
+  );
+  out("    # A request with credentials (session cookie or Authorization) is never answered from");
+  out("    # the cache nor stored in it, whatever the response says.");
+  out(`    map "$http_authorization$cookie_${cache.sessionCookie}" $strata_credentials {`);
+  out('        "" 0;');
+  out("        default 1;");
+  out("    }");
+  out("    # Invalidation on writes: a writer (API instance or worker, by address) re-fetches a");
+  out(
+    `    # URL with ${REFRESH_HEADER}: 1; it bypasses the cache and its answer replaces the entry.`,
+  );
+  out("    # (No purge module: Debian's ngx_cache_purge 2.3 crashes workers on nginx >= 1.11.6.)");
+  out("    geo $strata_cache_writer {");
+  out("        default 0;");
+  for (const address of cache.refreshAllowedFrom) out(`        ${address} 1;`);
+  out("    }");
+  const header = `$http_${REFRESH_HEADER.toLowerCase().replace(/-/g, "_")}`;
+  out(`    map "$strata_cache_writer:${header}" $strata_refresh {`);
+  out('        "1:1" 1;');
+  out("        default 0;");
+  out("    }");
+}
+
+/** location /api/ directives. */
+export function cacheDirectives(out: (text?: string) => void): void {
+  out(`            proxy_cache ${ZONE};`);
+  out("            # One entry per URL: the API sends no Vary, and nginx compresses below, so");
+  out("            # Accept-Encoding never multiplies entries or escapes a refresh.");
+  out("            proxy_cache_key $request_uri;");
+  out("            proxy_cache_bypass $strata_credentials $strata_refresh;");
+  out("            proxy_no_cache $strata_credentials;");
+  out("            # One miss per key goes upstream; the others wait for its answer.");
+  out("            proxy_cache_lock on;");
+  out("            proxy_cache_lock_timeout 10s;");
+  out("            proxy_cache_lock_age 10s;");
+  out("            # Stale-while-revalidate: answer stale, refresh with one background request.");
+  out("            proxy_cache_background_update on;");
+  out("            # Expired entries are revalidated with their ETag (a 304 refreshes them).");
+  out("            proxy_cache_revalidate on;");
+  out('            proxy_set_header Accept-Encoding "";');
+  out("            add_header X-Cache-Status $upstream_cache_status always;");
+  out("            gzip on;");
+  out("            gzip_proxied any;");
+  out("            gzip_vary on;");
+  out("            gzip_types application/json application/problem+json;");
+}
