@@ -7,6 +7,7 @@ export default defineConfig({
       "apps/*/test/**/*.test.ts",
       "stack/test/**/*.test.ts",
       "bench/test/**/*.test.ts",
+      "deploy/test/**/*.test.ts",
     ],
     // One private PostgreSQL server for the run; each test file gets its own database.
     globalSetup: ["test/global-setup.ts"],

@@ -7,8 +7,10 @@ export interface ConnectionBudgetInput {
   poolOverflow: number;
   /** Connections kept free for migrations, psql, monitoring and superusers. */
   reserve: number;
-  /** PostgreSQL's max_connections. */
+  /** PostgreSQL's max_connections, or PgBouncer's max_client_conn in front of it. */
   maxConnections: number;
+  /** What maxConnections is, when not PostgreSQL's max_connections. */
+  limitName?: string;
 }
 
 export interface ConnectionBudget {
@@ -34,8 +36,8 @@ export function checkConnectionBudget(input: ConnectionBudgetInput): ConnectionB
     `reserve ${input.reserve} = ${needed}`;
   const ok = needed <= input.maxConnections;
   const message = ok
-    ? `connection budget: ${formula} ≤ max_connections ${input.maxConnections}`
-    : `connection budget exceeded: ${formula} > PostgreSQL max_connections ${input.maxConnections}; ` +
+    ? `connection budget: ${formula} ≤ ${input.limitName ?? "max_connections"} ${input.maxConnections}`
+    : `connection budget exceeded: ${formula} > ${input.limitName ?? "PostgreSQL max_connections"} ${input.maxConnections}; ` +
       `lower the instance count or the pool sizes, raise max_connections, or put PgBouncer in front`;
   return { ok, needed, maxConnections: input.maxConnections, message };
 }

@@ -7,6 +7,8 @@ export interface DataLayout {
   run: string;
   logs: string;
   postgres: string;
+  /** `--pgbouncer`: its generated pgbouncer.ini, auth file and log. */
+  pgbouncer: string;
   redisState: string;
   redisCache: string;
   s3: string;
@@ -28,6 +30,7 @@ export function dataLayout(dataDir: string): DataLayout {
     run,
     logs: path.join(root, "logs"),
     postgres: path.join(root, "postgres"),
+    pgbouncer: path.join(root, "pgbouncer"),
     redisState: path.join(root, "redis-state"),
     redisCache: path.join(root, "redis-cache"),
     s3: path.join(root, "s3"),

@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   if (command.name === "up") {
     return upCommand({
       reset: command.reset,
+      ...(command.pgbouncer ? { pgbouncer: true } : {}),
       ...(command.instances !== undefined ? { instances: command.instances } : {}),
       ...(command.products !== undefined ? { products: command.products } : {}),
     });

@@ -82,6 +82,8 @@ export interface StackFlags {
   instances?: number;
   products?: number;
   reset?: boolean;
+  /** Put a private PgBouncer (transaction mode) between the processes and PostgreSQL. */
+  pgbouncer?: boolean;
 }
 
 export interface StackSettings {
@@ -92,6 +94,7 @@ export interface StackSettings {
   workers: number;
   products: number;
   reset: boolean;
+  pgbouncer: boolean;
   drainDelayMs: number;
   readyTimeoutMs: number;
   nodeEnv: "development" | "test" | "production";
@@ -147,6 +150,7 @@ export function loadStackSettings(
     workers: v.STRATA_WORKERS,
     products: flags.products ?? v.STRATA_PRODUCTS,
     reset: flags.reset ?? false,
+    pgbouncer: flags.pgbouncer ?? false,
     drainDelayMs: v.STRATA_DRAIN_DELAY_MS,
     readyTimeoutMs: v.STRATA_READY_TIMEOUT_MS,
     nodeEnv: v.NODE_ENV,

@@ -11,6 +11,7 @@ import {
 import { Supervisor, type ProcessRow } from "./process/supervisor.ts";
 import { ApiFleet, type InstanceSlot } from "./services/api-fleet.ts";
 import { provideDatabase, type DatabaseService } from "./services/database-service.ts";
+import { providePgBouncer } from "./services/pgbouncer-service.ts";
 import { setUpDatabase } from "./services/database-setup.ts";
 import { NginxService } from "./services/nginx-service.ts";
 import { provideRedis, type RedisService } from "./services/redis-service.ts";
@@ -18,7 +19,6 @@ import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
 import { ensureWebBuild } from "./services/web-build.ts";
 import { startWorkers } from "./services/workers.ts";
 import type { StackSettings } from "./settings.ts";
-import { settleAll } from "./settle-all.ts";
 
 export interface InstanceStatus {
   id: string;
@@ -156,7 +156,11 @@ export async function startStack(
   }
   fs.mkdirSync(layout.logs, { recursive: true });
 
-  const budgetFor = (instances: number, maxConnections: number): ConnectionBudget =>
+  const budgetFor = (
+    instances: number,
+    maxConnections: number,
+    limitName?: string,
+  ): ConnectionBudget =>
     checkConnectionBudget({
       instances,
       workers: settings.workers,
@@ -164,9 +168,10 @@ export async function startStack(
       poolOverflow: settings.db.poolOverflow,
       reserve: settings.db.reserve,
       maxConnections,
+      ...(limitName ? { limitName } : {}),
     });
   // The private server's limit is known before it starts: refuse before starting anything.
-  if (!settings.db.url) {
+  if (!settings.db.url && !settings.pgbouncer) {
     const early = budgetFor(settings.instances, settings.db.privateMaxConnections);
     if (!early.ok) {
       releaseDataDir(layout);
@@ -193,7 +198,7 @@ export async function startStack(
 
   try {
     log("starting storage: PostgreSQL, Redis, S3");
-    const [database, redis, s3, webRoot] = await settleAll([
+    const [database, redis, s3, webRoot] = await Promise.all([
       provideDatabase(settings, layout, supervisor),
       provideRedis(settings, layout, supervisor),
       provideS3(settings, layout, supervisor),
@@ -201,7 +206,17 @@ export async function startStack(
       ensureWebBuild(layout.logs, log),
     ]);
     checkpoint();
-    let budget = budgetFor(settings.instances, database.maxConnections);
+    // --pgbouncer: instances and workers go through PgBouncer (transaction mode), so their pools
+    // count against its client limit; migrations and the seed below stay on a direct connection.
+    const pgbouncer = settings.pgbouncer
+      ? await providePgBouncer(database, layout, supervisor, settings.baseEnv, settings.db.reserve)
+      : undefined;
+    if (pgbouncer) log(pgbouncer.message);
+    const clientBudget = (instances: number) =>
+      pgbouncer
+        ? budgetFor(instances, pgbouncer.maxClientConn, "PgBouncer max_client_conn")
+        : budgetFor(instances, database.maxConnections);
+    let budget = clientBudget(settings.instances);
     if (!budget.ok) throw new Error(budget.message);
     log(budget.message);
 
@@ -222,7 +237,7 @@ export async function startStack(
 
     const serviceEnv: Record<string, string> = {
       NODE_ENV: settings.nodeEnv,
-      DATABASE_URL: database.url,
+      DATABASE_URL: pgbouncer?.url ?? database.url,
       REDIS_STATE_URL: redis.stateUrl,
       REDIS_CACHE_URL: redis.cacheUrl,
       DB_POOL_SIZE: String(settings.db.poolSize),
@@ -255,7 +270,7 @@ export async function startStack(
     });
 
     log(`starting ${settings.instances} API instance(s) and ${settings.workers} worker(s)`);
-    const [, workerNotice] = await settleAll([
+    const [, workerNotice] = await Promise.all([
       fleet.grow(settings.instances),
       startWorkers({
         count: settings.workers,
@@ -321,7 +336,7 @@ export async function startStack(
       }),
       scale: (instances) =>
         exclusive(async () => {
-          const next = budgetFor(instances, database.maxConnections);
+          const next = clientBudget(instances);
           if (!next.ok) throw new Error(next.message);
           const current = fleet.slots.length;
           if (instances > current) {

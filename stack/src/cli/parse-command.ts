@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 export type Command =
-  | { name: "up"; instances?: number; products?: number; reset: boolean }
+  | { name: "up"; instances?: number; products?: number; reset: boolean; pgbouncer?: true }
   | { name: "status" }
   | { name: "scale"; instances: number }
   | { name: "restart" }
@@ -12,7 +12,7 @@ export const usage = `usage: npm start [-- flags]          (same as: npm run sta
        npm run stack -- <command>
 
 commands:
-  up [--instances N] [--products N] [--reset]
+  up [--instances N] [--products N] [--reset] [--pgbouncer]
                  start everything and stay in the foreground (default command);
                  Ctrl-C or SIGTERM stops everything in order
   status         show every process of the running stack
@@ -24,7 +24,9 @@ flags of up:
   --instances N  API instances (default STRATA_INSTANCES or 3; with 3 or more the last
                  is nginx's backup)
   --products N   products seeded into an empty catalogue (default STRATA_PRODUCTS or 10000)
-  --reset        delete the data folder first (database, Redis, S3 objects, credentials)`;
+  --reset        delete the data folder first (database, Redis, S3 objects, credentials)
+  --pgbouncer    API instances and workers reach PostgreSQL through a private PgBouncer
+                 (transaction mode); migrations and the seed connect directly`;
 
 const whole = (flag: string, value: string | undefined, min: number): number => {
   const n = Number(value);
@@ -44,6 +46,7 @@ export function parseCommand(argv: string[]): Command {
       instances: { type: "string" },
       products: { type: "string" },
       reset: { type: "boolean", default: false },
+      pgbouncer: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -53,8 +56,15 @@ export function parseCommand(argv: string[]): Command {
     if (rest.length > 0) throw new Error(`unexpected argument ${rest[0]}`);
   };
   const upOnly = () => {
-    if (values.instances !== undefined || values.products !== undefined || values.reset) {
-      throw new Error(`--instances, --products and --reset belong to "up", not "${name}"`);
+    if (
+      values.instances !== undefined ||
+      values.products !== undefined ||
+      values.reset ||
+      values.pgbouncer
+    ) {
+      throw new Error(
+        `--instances, --products, --reset and --pgbouncer belong to "up", not "${name}"`,
+      );
     }
   };
   switch (name) {
@@ -63,6 +73,7 @@ export function parseCommand(argv: string[]): Command {
       return {
         name: "up",
         reset: values.reset ?? false,
+        ...(values.pgbouncer ? { pgbouncer: true as const } : {}),
         ...(values.instances !== undefined
           ? { instances: whole("--instances", values.instances, 1) }
           : {}),

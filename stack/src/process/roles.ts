@@ -1,5 +1,13 @@
 /** The kinds of process the stack runs, in the order they are stopped. */
-export const stopOrder = ["nginx", "api", "worker", "s3", "redis", "postgres"] as const;
+export const stopOrder = [
+  "nginx",
+  "api",
+  "worker",
+  "pgbouncer",
+  "s3",
+  "redis",
+  "postgres",
+] as const;
 
 export type Role = (typeof stopOrder)[number];
 
