@@ -65,7 +65,9 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
     forceCloseConnections: "idle",
-    return503OnClosing: true,
+    // A request that reaches a closing server is still served: draining already answers with
+    // Connection: close, and a 503 here would fail a POST that nginx may not resend.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Router errors (bad percent-encoding, overlong parameters) as problem+json too.
     frameworkErrors: frameworkErrorHandler,

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { LRUCache } from "lru-cache";
 
 const urlsKey = (tag: string) => `np:${tag}`;
 
@@ -20,6 +21,9 @@ export interface NginxPurgeOptions {
  * entry. HEAD is enough: nginx fetches the full GET upstream and stores it.
  */
 export class NginxPurger {
+  /** URLs recorded recently: an nginx miss storm on one URL costs one Redis write. */
+  readonly #recent = new LRUCache<string, true>({ max: 10_000 });
+
   constructor(private readonly o: NginxPurgeOptions) {}
 
   get enabled(): boolean {
@@ -29,6 +33,10 @@ export class NginxPurger {
   /** Remembers that nginx may now cache `url` under `tags` for up to `ttlSeconds`. */
   async record(tags: string[], url: string, ttlSeconds: number): Promise<void> {
     if (!this.enabled) return;
+    const memo = `${tags.join(",")} ${url}`;
+    if (this.#recent.has(memo)) return;
+    // Well within the recorded lifetime, so the set's expiry is always pushed out in time.
+    this.#recent.set(memo, true, { ttl: Math.max(1, ttlSeconds * 250) });
     const multi = this.o.redis.multi();
     for (const tag of tags) {
       multi.sadd(urlsKey(tag), url);
@@ -41,14 +49,16 @@ export class NginxPurger {
   /** Refreshes every URL recorded under any of `tags` in every nginx. Returns how many. */
   async purge(tags: string[]): Promise<number> {
     if (!this.enabled) return 0;
+    // The sets are kept: a refreshed entry stays in nginx (with the new answer) and must be
+    // refreshed again by the next write; each set expires with its URLs' lifetime.
     const multi = this.o.redis.multi();
-    for (const tag of tags) multi.smembers(urlsKey(tag)).del(urlsKey(tag));
+    for (const tag of tags) multi.smembers(urlsKey(tag));
     const results = (await multi.exec()) ?? [];
     const urls = new Set<string>();
-    results.forEach(([error, value], i) => {
+    for (const [error, value] of results) {
       if (error) throw error;
-      if (i % 2 === 0) for (const url of value as string[]) urls.add(url);
-    });
+      for (const url of value as string[]) urls.add(url);
+    }
     const requests = [...urls].flatMap((url) => this.o.baseUrls.map((base) => `${base}${url}`));
     await Promise.all(requests.map((target) => this.#refreshOne(target)));
     return urls.size;

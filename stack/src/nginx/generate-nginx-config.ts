@@ -353,7 +353,7 @@ function proxyBlock(
   why("            # non_idempotent); a refused connect is retried for every method, as nothing");
   why("            # reached the instance. Bodies stay buffered (proxy_request_buffering on) so");
   why("            # a retry can replay them.");
-  out("            proxy_next_upstream error timeout http_502 http_503 http_504;");
+  out("            proxy_next_upstream error timeout http_502 http_504;");
   out(`            proxy_next_upstream_tries ${p.nextUpstreamTries};`);
   out(`            proxy_next_upstream_timeout ${p.nextUpstreamTimeoutS}s;`);
 }

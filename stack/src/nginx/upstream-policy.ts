@@ -24,9 +24,13 @@
  *   connections are reused long before 3 s; when traffic pauses, reconnecting on loopback or a
  *   LAN costs a fraction of a millisecond. 32 idle connections per worker are kept (the
  *   brief's pool); 1000 requests per connection.
- * - Retries: only `error timeout http_502 http_503 http_504`, at most 3 tries in 10 s. No
+ * - Retries: only `error timeout http_502 http_504`, at most 3 tries in 10 s. No
  *   `non_idempotent`: once a POST/PATCH/LOCK has been sent, nginx never sends it to a second
- *   instance (the API's Idempotency-Key covers a client's own retry).
+ *   instance (the API's Idempotency-Key covers a client's own retry). Not `http_503`: an
+ *   instance answers 503 for a dependency that is down for every instance (PostgreSQL, a full
+ *   pool), and with max_fails=1 counting those would take every instance out of rotation at
+ *   once — readers the caches could have served would get nginx's 502 instead. A draining
+ *   instance does not answer 503 (it keeps serving with Connection: close).
  */
 export interface UpstreamPolicy {
   maxFails: number;

@@ -77,7 +77,7 @@ describe("generateNginxConfig", () => {
 
   it("retries only what nginx may retry: no non_idempotent, bounded tries and time", () => {
     const lines = block(text, "location /api/ {");
-    expect(lines).toContain("proxy_next_upstream error timeout http_502 http_503 http_504;");
+    expect(lines).toContain("proxy_next_upstream error timeout http_502 http_504;");
     expect(lines).toContain("proxy_next_upstream_tries 3;");
     expect(lines).toContain("proxy_next_upstream_timeout 10s;");
     expect(text).not.toContain("non_idempotent;");

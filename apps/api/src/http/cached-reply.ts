@@ -44,8 +44,8 @@ export async function sendCached<T>(
       };
     },
   });
-  if (request.headers["x-forwarded-for"] !== undefined && request.server.nginxPurger.enabled) {
-    // nginx fetched this and may keep it: remember the URL under its tags for purges.
+  if (nginxMayStore(request)) {
+    // nginx fetched this and may keep it: remember the URL under its tags for refreshes.
     const ttl =
       response.policy.fresh +
       Math.max(response.policy.staleWhileRevalidate, response.policy.staleIfError);
@@ -74,4 +74,16 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (header.trim() === "*") return true;
   const bare = etag.replace(/^W\//, "");
   return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === bare);
+}
+
+/**
+ * True when the request came through nginx and nginx may store the answer: nginx bypasses its
+ * cache for requests with credentials, so recording those would only cost a Redis write each.
+ */
+function nginxMayStore(request: FastifyRequest): boolean {
+  if (!request.server.nginxPurger.enabled || request.headers["x-forwarded-for"] === undefined)
+    return false;
+  if (request.headers.authorization !== undefined) return false;
+  const cookie = request.headers.cookie;
+  return !cookie || !cookie.includes(`${request.server.config.session.cookieName}=`);
 }
