@@ -49,10 +49,11 @@ describe("web-nginx.conf (Kubernetes front-end files)", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("answers its probe path", async () => {
+  it("answers its probe path, and keeps /metrics off the public side", async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "pass" });
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
   });
 
   it("serves content-hashed assets for a year, and a missing one as 404, never the page", async () => {
