@@ -19,6 +19,7 @@ import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
 import { ensureWebBuild } from "./services/web-build.ts";
 import { startWorkers } from "./services/workers.ts";
 import type { StackSettings } from "./settings.ts";
+import { settleAll } from "./settle-all.ts";
 
 export interface InstanceStatus {
   id: string;
@@ -198,7 +199,7 @@ export async function startStack(
 
   try {
     log("starting storage: PostgreSQL, Redis, S3");
-    const [database, redis, s3, webRoot] = await Promise.all([
+    const [database, redis, s3, webRoot] = await settleAll([
       provideDatabase(settings, layout, supervisor),
       provideRedis(settings, layout, supervisor),
       provideS3(settings, layout, supervisor),
@@ -270,7 +271,7 @@ export async function startStack(
     });
 
     log(`starting ${settings.instances} API instance(s) and ${settings.workers} worker(s)`);
-    const [, workerNotice] = await Promise.all([
+    const [, workerNotice] = await settleAll([
       fleet.grow(settings.instances),
       startWorkers({
         count: settings.workers,

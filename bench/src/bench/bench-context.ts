@@ -20,6 +20,11 @@ export interface BenchOptions {
   instances: number;
   /** `node --cpu-prof` for the directly measured instance (api-l1); profiles land here. */
   cpuProfDir?: string;
+  /**
+   * Only api-l1 beside the stack (the other variants alias it, no second catalogue): for the
+   * smoke run in `npm test`, where start-up time matters more than every comparison.
+   */
+  minimal?: boolean;
   log: (line: string) => void;
 }
 
@@ -69,47 +74,56 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
   try {
     const logDir = path.join(harness.dir, "logs");
     fs.mkdirSync(logDir, { recursive: true });
-    const smallUrl = await createSmallCatalogue(harness, options.smallProducts, log);
+    const smallUrl = options.minimal
+      ? harness.servers.postgres.url
+      : await createSmallCatalogue(harness, options.smallProducts, log);
     const env = harness.serviceEnv;
     log("starting variant instances: api-l1, api-l2 (L1 off), api-limited (limiter on), api-small");
-    const [l1, l2, limited, small] = await Promise.all([
-      spawnApiInstance({
-        id: "api-l1",
-        serviceEnv: env,
-        logDir,
-        ...(options.cpuProfDir
-          ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] }
-          : {}),
-      }),
-      spawnApiInstance({
-        id: "api-l2",
-        serviceEnv: env,
-        logDir,
-        extra: { CACHE_L1_MAX_ENTRIES: "0" },
-      }),
-      spawnApiInstance({
-        id: "api-limited",
-        serviceEnv: env,
-        logDir,
-        // High enough never to refuse at this machine's speed: only the limiter's cost shows.
-        extra: {
-          RATE_LIMIT_ENABLED: "true",
-          RATE_LIMIT_DEFAULT_MAX: "10000",
-          RATE_LIMIT_DEFAULT_WINDOW_S: "1",
-        },
-      }),
-      spawnApiInstance({
-        id: "api-small",
-        serviceEnv: env,
-        logDir,
-        extra: {
-          DATABASE_URL: smallUrl,
-          // Its own cache keyspace (another Redis database): the two catalogues share ids.
-          REDIS_CACHE_URL: `${harness.servers.redisCache.url}/1`,
-        },
-      }),
-    ]);
-    started.push(l1, l2, limited, small);
+    const variants = [
+      () =>
+        spawnApiInstance({
+          id: "api-l1",
+          serviceEnv: env,
+          logDir,
+          ...(options.cpuProfDir
+            ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] }
+            : {}),
+        }),
+      () =>
+        spawnApiInstance({
+          id: "api-l2",
+          serviceEnv: env,
+          logDir,
+          extra: { CACHE_L1_MAX_ENTRIES: "0" },
+        }),
+      () =>
+        spawnApiInstance({
+          id: "api-limited",
+          serviceEnv: env,
+          logDir,
+          // High enough never to refuse at this machine's speed: only the limiter's cost shows.
+          extra: {
+            RATE_LIMIT_ENABLED: "true",
+            RATE_LIMIT_DEFAULT_MAX: "10000",
+            RATE_LIMIT_DEFAULT_WINDOW_S: "1",
+          },
+        }),
+      () =>
+        spawnApiInstance({
+          id: "api-small",
+          serviceEnv: env,
+          logDir,
+          extra: {
+            DATABASE_URL: smallUrl,
+            // Its own cache keyspace (another Redis database): the two catalogues share ids.
+            REDIS_CACHE_URL: `${harness.servers.redisCache.url}/1`,
+          },
+        }),
+    ];
+    const [l1, l2, limited, small] = options.minimal
+      ? await variants[0]!().then((one) => [one, one, one, one] as const)
+      : await Promise.all(variants.map((start) => start()));
+    started.push(...new Set([l1, l2, limited, small]));
     const listBody = await (await fetch(`${l1.url}${LIST_PATH}`)).text();
     const bodyFile = path.join(harness.dir, "list-body.json");
     fs.writeFileSync(bodyFile, listBody);
@@ -149,7 +163,7 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
         for (const row of harness.stack.status().processes) {
           if (row.role === "api" && row.state === "running") pids[row.name] = row.pid;
         }
-        for (const p of [l1, l2, limited, small]) pids[p.name] = p.pid;
+        for (const p of new Set([l1, l2, limited, small])) pids[p.name] = p.pid;
         return pids;
       },
       async stop() {

@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { catalogueChecksum } from "../db/catalogue-checksum.ts";
 import { adminSession } from "../harness/admin-client.ts";
-import { startHarnessStack } from "../harness/harness-stack.ts";
+import { startHarnessStack, type HarnessStack } from "../harness/harness-stack.ts";
 import { httpRequest, sleep } from "../harness/http-request.ts";
 import { checkData, drillRows, type DataCheck } from "./data-check.ts";
 import { failures, startDrillWorker, type DrillContext } from "./failures.ts";
@@ -20,6 +20,10 @@ export interface DrillOptions {
   /** Failure ids to run; all when empty. */
   only: string[];
   importRows: number;
+  /** Extra variables for the stack (e.g. a shorter REQUEST_TIMEOUT_MS in the smoke run). */
+  stackEnv?: Record<string, string>;
+  /** A stack already running (the smoke run shares one); otherwise the drill starts its own. */
+  harness?: HarnessStack;
   log: (line: string) => void;
 }
 
@@ -39,15 +43,18 @@ export interface DrillReport {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const { log } = options;
-  const harness = await startHarnessStack({
-    instances: 3,
-    products: options.products,
-    // The drill's worker is its own (see failures.ts); the stack starts none.
-    workers: 0,
-    // The drill's admin writes many times a minute; the limiter's own tests cover limits.
-    env: { RATE_LIMIT_ENABLED: "false" },
-    log,
-  });
+  const own = options.harness === undefined;
+  const harness =
+    options.harness ??
+    (await startHarnessStack({
+      instances: 3,
+      products: options.products,
+      // The drill's worker is its own (see failures.ts); the stack starts none.
+      workers: 0,
+      // The drill's admin writes many times a minute; the limiter's own tests cover limits.
+      env: { RATE_LIMIT_ENABLED: "false", ...options.stackEnv },
+      log,
+    }));
   const logDir = path.join(harness.dir, "logs");
   fs.mkdirSync(logDir, { recursive: true });
   let workers = 0;
@@ -160,7 +167,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     };
   } finally {
     await ctx.worker.stop();
-    await harness.stop();
+    if (own) await harness.stop();
   }
 }
 

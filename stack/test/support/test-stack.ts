@@ -51,7 +51,14 @@ export async function startTestStack(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-stack-"));
   const env = await testStackEnv(dataDir, options.env);
   const settings = loadStackSettings(env, { instances: options.instances ?? 3 });
-  const stack = await startStack(settings);
+  let stack: Stack;
+  try {
+    stack = await startStack(settings);
+  } catch (error) {
+    // startStack stopped whatever it had started; the folder is ours to remove.
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     stack,
     dataDir,

@@ -22,6 +22,8 @@ import { upsertProducts } from "../imports/upsert-products.ts";
 
 // A record this large is an unterminated quote swallowing the file, not a product.
 const MAX_RECORD_BYTES = 256 * 1024;
+// Category slugs remembered per import (a catalogue has far fewer categories).
+const MAX_CACHED_CATEGORIES = 10_000;
 
 interface PendingBatch {
   rows: ProductRow[];
@@ -87,6 +89,8 @@ export function importProcessor(ctx: JobContext) {
 
     const categories = new Map<string, number | null>();
     const categoryOf: CategoryLookup = async (slug) => {
+      // A file of endless distinct (bad) slugs must not grow this without bound.
+      if (categories.size >= MAX_CACHED_CATEGORIES) categories.clear();
       if (!categories.has(slug)) {
         const { rows } = await ctx.db.query<{ id: string }>(
           "SELECT id FROM categories WHERE slug = $1",
