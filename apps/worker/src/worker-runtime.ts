@@ -1,6 +1,5 @@
 import { Queue, Worker, type Processor } from "bullmq";
-import { Redis } from "ioredis";
-import { createCacheTiers } from "@strata/cache";
+import { createCacheTiers, requestPathRedis } from "@strata/cache";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "@strata/config";
 import { createDatabase } from "@strata/db";
@@ -96,14 +95,11 @@ export async function startWorkerRuntime(
 
   // Thumbnails and imports change what readers see: the worker invalidates every cache tier
   // exactly as an API write does (app cache on all instances, nginx, CDN, open browsers).
-  const cacheRedis = new Redis(config.redis.cacheUrl, {
-    connectionName: `strata-worker:${config.instanceId}:cache`,
-    enableOfflineQueue: false,
-    commandTimeout: config.redis.commandTimeoutMs,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    lazyConnect: true,
-  });
+  const cacheRedis = requestPathRedis(
+    config.redis.cacheUrl,
+    config.redis.commandTimeoutMs,
+    `strata-worker:${config.instanceId}:cache`,
+  );
   cacheRedis.on("error", () => {});
   await cacheRedis
     .connect()

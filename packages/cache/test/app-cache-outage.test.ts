@@ -5,7 +5,7 @@ import { publicPolicy } from "@strata/cache-policy";
 import { startRedis, type RedisServer } from "@strata/local-servers";
 import { AppCache } from "../src/app-cache.ts";
 import { createCacheMetrics } from "../src/cache-metrics.ts";
-import { requestPathClient } from "./support/redis-client.ts";
+import { requestPathRedis as requestPathClient } from "../src/request-path-redis.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
 import { AppCache } from "../src/app-cache.ts";
 import { createCacheMetrics } from "../src/cache-metrics.ts";
-import { requestPathClient } from "./support/redis-client.ts";
+import { requestPathRedis as requestPathClient } from "../src/request-path-redis.ts";
 import { startTestRedis } from "../../../test/support/redis.ts";
 
 const policy = publicPolicy({ fresh: 60, staleWhileRevalidate: 300, staleIfError: 3600 });

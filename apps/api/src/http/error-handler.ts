@@ -56,30 +56,14 @@ export function installErrorHandler(app: FastifyInstance): void {
         errors,
       });
     }
-    if (error instanceof CacheUnavailableError) {
-      reply.header("retry-after", "5");
+    const unavailable = unavailableProblem(error);
+    if (unavailable) {
+      request.log.warn({ err: (error as Error).message }, unavailable.detail);
+      reply.header("retry-after", String(unavailable.retryAfterSeconds));
       return sendProblem(reply, {
         status: 503,
         title: "Service Unavailable",
-        detail: error.message,
-      });
-    }
-    if (error instanceof PoolExhaustedError) {
-      request.log.warn({ waitedMs: error.waitedMs }, "database pool exhausted");
-      reply.header("retry-after", "1");
-      return sendProblem(reply, {
-        status: 503,
-        title: "Service Unavailable",
-        detail: "the server is busy; retry shortly",
-      });
-    }
-    if (error instanceof DatabaseUnavailableError) {
-      request.log.error({ err: error.message }, "database unavailable");
-      reply.header("retry-after", "5");
-      return sendProblem(reply, {
-        status: 503,
-        title: "Service Unavailable",
-        detail: "the database is unavailable; retry shortly",
+        detail: unavailable.detail,
       });
     }
     const status =
@@ -119,6 +103,20 @@ export function frameworkErrorHandler(
     title: "Bad Request",
     detail: "the URL is not valid (percent-encoding that is not UTF-8?)",
   });
+}
+
+/** A backing service that cannot answer now: a 503 whose Retry-After fits the cause. */
+function unavailableProblem(
+  error: unknown,
+): { detail: string; retryAfterSeconds: number } | undefined {
+  if (error instanceof PoolExhaustedError)
+    return { detail: "the server is busy; retry shortly", retryAfterSeconds: 1 };
+  if (error instanceof DatabaseUnavailableError) {
+    return { detail: "the database is unavailable; retry shortly", retryAfterSeconds: 5 };
+  }
+  if (error instanceof CacheUnavailableError)
+    return { detail: error.message, retryAfterSeconds: 5 };
+  return undefined;
 }
 
 function issueKeys(issue: { params?: unknown }): string[] {

@@ -1,5 +1,6 @@
 import fp from "fastify-plugin";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { requestPathRedis } from "@strata/cache";
 import type { ApiConfig } from "@strata/config";
 
 declare module "fastify" {
@@ -13,22 +14,8 @@ declare module "fastify" {
   }
 }
 
-/**
- * Request-path Redis clients: no offline queue and a command timeout, so a Redis outage makes
- * commands fail fast instead of every request hanging behind a reconnect (ioredis' default).
- * They reconnect forever in the background.
- */
-export function createRedisClient(url: string, commandTimeoutMs: number, name: string): Redis {
-  return new Redis(url, {
-    connectionName: name,
-    enableOfflineQueue: false,
-    commandTimeout: commandTimeoutMs,
-    maxRetriesPerRequest: 1,
-    connectTimeout: Math.max(1000, commandTimeoutMs * 2),
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    lazyConnect: true,
-  });
-}
+/** Request-path Redis clients fail fast (see @strata/cache's requestPathRedis). */
+export const createRedisClient = requestPathRedis;
 
 /**
  * Refuses a state server that may evict keys: a lost session or job is silent data loss.
