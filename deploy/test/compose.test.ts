@@ -154,6 +154,14 @@ describe("Docker Compose (deploy/compose)", () => {
     expect(service("migrate").depends_on).toEqual({ postgres: { condition: "service_healthy" } });
   });
 
+  it("lets the worker invalidate the same cache tiers as the API", () => {
+    const api = service("api-1").environment!;
+    const worker = service("worker").environment!;
+    for (const name of ["NGINX_PURGE_URLS", "CDN_PROVIDER"])
+      expect(worker[name], name).toBe(api[name]);
+    expect(api.NGINX_PURGE_URLS).toBe("http://nginx");
+  });
+
   it("gives PgBouncer the variables its entrypoint reads, and the API's statement timeout", () => {
     const pgbouncer = service("pgbouncer").environment!;
     const { known, required } = entrypointVariables();

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { uploadRequestLimit, variables } from "@strata/config";
+import { cacheVars, uploadRequestLimit, variables } from "@strata/config";
 import { createProducers, QUEUE_PREFIX, QueueName } from "@strata/queue";
 import { startTestRedis } from "../../test/support/redis.ts";
 import { containersOf, renderKustomization, type K8sObject } from "./support/kustomize.ts";
@@ -117,6 +117,14 @@ describe("Kubernetes (deploy/k8s)", () => {
         const command: string[] = containerNamed(job, "migrate").command;
         expect(fs.existsSync(fromRoot(command.at(-1)!)), command.join(" ")).toBe(true);
         expect(job.metadata.annotations?.["argocd.argoproj.io/hook"]).toBe("PreSync");
+      });
+
+      it("lets the worker invalidate the same cache tiers as the API (CDN settings and token)", () => {
+        const api = apiEnv();
+        const worker = workerEnv();
+        for (const name of Object.keys(cacheVars)) {
+          expect(worker[name], name).toBe(api[name]);
+        }
       });
 
       it("gives PgBouncer the variables its entrypoint reads, and the API's statement timeout", () => {
