@@ -14,6 +14,13 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
+// Every worker a test file started, killed when the file's process exits whatever happened
+// (a failed start, a timed-out test): a stray worker would keep consuming someone's queue.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Runs the real worker entry point as a child process, as production does. */
 export async function spawnWorker(
   env: Record<string, string>,
@@ -32,8 +39,12 @@ export async function spawnWorker(
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("exit", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
   );
   let url = "";
   if (waitReady) {
@@ -47,7 +58,10 @@ export async function spawnWorker(
       }
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`worker exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`worker not ready within 60 s:\n${output}`);
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`worker not ready within 60 s:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
