@@ -51,7 +51,7 @@ export default async function productWriteRoutes(
       },
     },
     async (request, reply) => {
-      const product = await products.create(request.body);
+      const product = await products.create(request.body, request.idempotencyClaim?.key);
       reply
         .code(201)
         .header("location", `/api/products/${product.id}`)

@@ -55,14 +55,36 @@ export class ProductRepository {
   }
 
   /** Inserts a product and reads it back with its category, in one transaction. */
-  async create(input: ProductCreate): Promise<Product> {
+  /**
+   * Inserts a product. With `idempotencyKey`, a second create under the same key returns the
+   * first product instead of inserting another (the key lives in the row, so this holds even
+   * when the Redis record of the first response was lost).
+   */
+  async create(input: ProductCreate, idempotencyKey?: string): Promise<Product> {
     return this.db.transaction(async (client) => {
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO products (name, description, price_cents, stock, category_id)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [input.name, input.description, input.priceCents, input.stock, input.categoryId],
+        `INSERT INTO products (name, description, price_cents, stock, category_id, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          input.name,
+          input.description,
+          input.priceCents,
+          input.stock,
+          input.categoryId,
+          idempotencyKey ?? null,
+        ],
       );
-      return (await this.findById(Number(rows[0]!.id), client))!;
+      let id = rows[0]?.id;
+      if (id === undefined) {
+        const existing = await client.query<{ id: string }>(
+          "SELECT id FROM products WHERE idempotency_key = $1",
+          [idempotencyKey],
+        );
+        id = existing.rows[0]!.id;
+      }
+      return (await this.findById(Number(id), client))!;
     });
   }
 

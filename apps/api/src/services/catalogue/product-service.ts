@@ -61,10 +61,10 @@ export class ProductService {
     return product;
   }
 
-  async create(input: ProductCreate): Promise<Product> {
+  async create(input: ProductCreate, idempotencyKey?: string): Promise<Product> {
     return this.#invalidating(undefined, async () => {
       try {
-        return await this.products.create(input);
+        return await this.products.create(input, idempotencyKey);
       } catch (error) {
         throw unknownCategory(error) ?? error;
       }
