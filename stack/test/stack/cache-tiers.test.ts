@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../src/stack.ts";
-import { startTestStack, type TestStack } from "../support/test-stack.ts";
+import { loginThrough, startTestStack, type TestStack } from "../support/test-stack.ts";
 
 let test: TestStack;
 let stack: Stack;
@@ -9,13 +9,7 @@ let adminToken: string;
 beforeAll(async () => {
   test = await startTestStack({ instances: 2 });
   stack = test.stack;
-  const login = await fetch(`${stack.url}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: stack.admin.email, password: stack.admin.password }),
-  });
-  expect(login.status).toBe(200);
-  adminToken = ((await login.json()) as { token: string }).token;
+  adminToken = await loginThrough(stack, stack.admin.email, stack.admin.password);
 }, 300_000);
 
 afterAll(async () => {
@@ -77,12 +71,7 @@ describe("the nginx tier", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ email, password }),
       });
-      const login = await fetch(`${stack.url}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email, password }),
-      });
-      return ((await login.json()) as { token: string }).token;
+      return loginThrough(stack, email, password);
     };
     const users = [
       { email: "ann@example.test", token: await register("ann@example.test") },

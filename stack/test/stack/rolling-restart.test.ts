@@ -9,7 +9,7 @@ import {
   startLoad,
   type PlannedRequest,
 } from "../support/load.ts";
-import { startTestStack, type TestStack } from "../support/test-stack.ts";
+import { loginThrough, startTestStack, type TestStack } from "../support/test-stack.ts";
 
 let test: TestStack;
 let stack: Stack;
@@ -19,13 +19,7 @@ let categoryId: number;
 beforeAll(async () => {
   test = await startTestStack({ instances: 3 });
   stack = test.stack;
-  const login = await fetch(`${stack.url}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: stack.admin.email, password: stack.admin.password }),
-  });
-  expect(login.status).toBe(200);
-  token = ((await login.json()) as { token: string }).token;
+  token = await loginThrough(stack, stack.admin.email, stack.admin.password);
   const categories = (await (await fetch(`${stack.url}/api/categories`)).json()) as {
     items: { id: number }[];
   };

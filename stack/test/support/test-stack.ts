@@ -68,3 +68,14 @@ export async function startTestStack(
     },
   };
 }
+
+/** Logs in through nginx and returns the session token (throws unless the login is a 200). */
+export async function loginThrough(stack: Stack, email: string, password: string): Promise<string> {
+  const login = await fetch(`${stack.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) throw new Error(`login of ${email} answered ${login.status}`);
+  return ((await login.json()) as { token: string }).token;
+}
