@@ -14,7 +14,7 @@ import { provideDatabase, type DatabaseService } from "./services/database-servi
 import { providePgBouncer } from "./services/pgbouncer-service.ts";
 import { setUpDatabase } from "./services/database-setup.ts";
 import { NginxService } from "./services/nginx-service.ts";
-import { provideRedis, type RedisService } from "./services/redis-service.ts";
+import { provideRedis, type RedisServerName, type RedisService } from "./services/redis-service.ts";
 import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
 import { ensureWebBuild } from "./services/web-build.ts";
 import { startWorkers } from "./services/workers.ts";
@@ -28,6 +28,9 @@ export interface InstanceStatus {
   backup: boolean;
   running: boolean;
 }
+
+/** The private storage servers a failure drill may stop and start again. */
+export type StorageServerName = "postgres" | RedisServerName;
 
 export interface StackStatus {
   state: "ready" | "busy" | "stopping";
@@ -59,6 +62,10 @@ export interface Stack {
   startInstance(id: string): Promise<void>;
   /** SIGKILL one instance (crash drill). */
   killInstance(id: string): void;
+  /** Stops one private storage server cleanly (failure drills; the instances keep running). */
+  stopServer(name: StorageServerName): Promise<void>;
+  /** Starts it again on the same port and data folder, so every URL stays valid. */
+  startServer(name: StorageServerName): Promise<void>;
   /** Stops everything in order; resolves when every process has exited. */
   down(): Promise<void>;
   /** Second Ctrl-C: SIGKILL everything now. */
@@ -309,6 +316,12 @@ export async function startStack(
       return run;
     };
     let downPromise: Promise<void> | undefined;
+    // Only private servers can be started again; external ones are not the stack's to stop.
+    const restarterOf = (name: StorageServerName): (() => Promise<void>) => {
+      const again = name === "postgres" ? database.startAgain : redis.startAgain?.bind(redis, name);
+      if (!again) throw new Error(`${name} is an external server, not started by the stack`);
+      return again;
+    };
 
     const stack: Stack = {
       url: nginx.url,
@@ -355,15 +368,27 @@ export async function startStack(
         }),
       rollingRestart: (onStep) =>
         exclusive(() =>
-          fleet.rollingRestart((id) => {
-            if (state === "stopping") throw new Error("the stack is stopping");
-            log(`restarting ${id}`);
-            onStep?.(id);
-          }),
+          fleet.rollingRestart(
+            (servers) => nginx.update(servers),
+            (id) => {
+              if (state === "stopping") throw new Error("the stack is stopping");
+              log(`restarting ${id}`);
+              onStep?.(id);
+            },
+          ),
         ),
       stopInstance: (id) => exclusive(() => fleet.stop(id)),
       startInstance: (id) => exclusive(() => fleet.start(id)),
       killInstance: (id) => fleet.kill(id),
+      stopServer: (name) =>
+        exclusive(async () => {
+          restarterOf(name);
+          await supervisor.stop(name);
+        }),
+      startServer: (name) =>
+        exclusive(async () => {
+          if (!supervisor.isRunning(name)) await restarterOf(name)();
+        }),
       down: () => {
         downPromise ??= (async () => {
           state = "stopping";

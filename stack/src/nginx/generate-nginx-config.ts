@@ -14,6 +14,8 @@ export interface UpstreamServer {
   weight: number;
   /** Receives traffic only while every primary is unavailable. */
   backup: boolean;
+  /** Taken out of rotation (`down`): the instance is about to drain for a restart. */
+  down?: boolean;
 }
 
 export interface NginxSettings {
@@ -205,6 +207,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
       `max_fails=${p.maxFails}`,
       `fail_timeout=${p.failTimeoutS}s`,
       ...(s.backup ? ["backup"] : []),
+      ...(s.down ? ["down"] : []),
     ];
     out(`        server ${s.address} ${flags.join(" ")};  # ${s.name}`);
   }

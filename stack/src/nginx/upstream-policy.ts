@@ -8,12 +8,13 @@
  *   listening, and nginx retries such a request elsewhere whatever its method (nothing was
  *   sent yet), so leaving early costs nothing; 3 s is how long a recovered instance waits
  *   for traffic and how often nginx probes a dead one (each probe is a refused connect,
- *   retried at once). The rolling restart waits this long after each instance is ready,
- *   so two instances are never out of nginx's rotation at once.
+ *   retried at once). The rolling restart does not rely on it: it marks each instance `down`
+ *   (graceful reload) before draining it and puts it back once it is ready.
  * - Keep-alive and drain, one rule: the instances' drain delay outlasts nginx's upstream
  *   `keepalive_timeout` (3 s here; DRAIN_DELAY_MS 4 s in the stack, 5 s by default). nginx
  *   never sees /ready turn 503, so the drain does not steer traffic; it closes connections
- *   safely. While draining, the instance answers with `Connection: close`, so every upstream
+ *   safely (the rolling restart and scale-down take the instance out of the upstream first;
+ *   a stop nobody announced, like SIGTERM from outside, relies on this rule alone). While draining, the instance answers with `Connection: close`, so every upstream
  *   connection used during the drain is closed by nginx after its response; every connection
  *   not used during it sat idle longer than keepalive_timeout, so nginx closed it itself.
  *   When the instance then closes its listener and idle sockets, none is left that nginx

@@ -61,6 +61,13 @@ describe("generateNginxConfig", () => {
     ]);
   });
 
+  it("marks an instance taken out of rotation for a restart `down`", () => {
+    const servers = settings().servers.map((s) => (s.name === "api-2" ? { ...s, down: true } : s));
+    expect(block(generateNginxConfig(settings({ servers })), "upstream strata_api {")).toContain(
+      "server 127.0.0.1:4002 weight=3 max_fails=1 fail_timeout=3s down;",
+    );
+  });
+
   it("proxies with HTTP/1.1 keep-alive and overwrites the client-controlled headers", () => {
     for (const location of ["location /api/ {", "location / {"]) {
       const lines = block(text, location);

@@ -87,7 +87,10 @@ describe("zero-drop operations", () => {
 
     expect(describeFailures(outcomes)).toBe("");
     const posts = outcomes.filter((o) => o.request.method === "POST");
-    console.log(`rolling restart: ${outcomes.length} requests (${posts.length} POST), 0 failed`);
+    const retried = outcomes.filter((o) => o.retried).length;
+    console.log(
+      `rolling restart: ${outcomes.length} requests (${posts.length} POST), 0 failed, ${retried} resent after a keep-alive close`,
+    );
     expect(posts.length).toBeGreaterThan(20);
 
     // Every instance really was replaced.

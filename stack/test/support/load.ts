@@ -15,6 +15,8 @@ export interface Outcome {
   error?: string;
   instance: string | undefined;
   ok: boolean;
+  /** Sent a second time after a reused keep-alive connection closed before any answer. */
+  retried?: boolean;
 }
 
 /**
@@ -74,25 +76,52 @@ export function startLoad(options: {
 }
 
 /**
+ * A request that may be sent again when the keep-alive connection it went out on was closed
+ * before any answer: idempotent methods, and a POST with an Idempotency-Key (the rule of Go's
+ * http.Transport; browsers retry such requests too, RFC 9112 §9.3.1). That close is the
+ * ordinary keep-alive race any server's graceful close has, e.g. an nginx reload closing its
+ * idle client connections; a request that met an answer, even a 502, is never sent again.
+ */
+const replayable = (request: PlannedRequest): boolean =>
+  request.method === "GET" ||
+  Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === "idempotency-key");
+
+/**
  * Sends one request with node:http. `agent` decides connection reuse: a keep-alive agent (the
  * default for a load run) like a browser, or `false` for a fresh connection per request.
  */
-export function send(
+export async function send(
   baseUrl: string,
   request: PlannedRequest,
   timeoutMs = 15_000,
   agent: http.Agent | false = defaultAgent,
 ): Promise<Outcome> {
+  const first = await sendOnce(baseUrl, request, timeoutMs, agent);
+  if (!first.closedBeforeAnswer || !replayable(request)) return first.outcome;
+  const second = await sendOnce(baseUrl, request, timeoutMs, agent);
+  return { ...second.outcome, retried: true };
+}
+
+function sendOnce(
+  baseUrl: string,
+  request: PlannedRequest,
+  timeoutMs: number,
+  agent: http.Agent | false,
+): Promise<{ outcome: Outcome; closedBeforeAnswer: boolean }> {
   const expected = request.expect ?? (request.method === "GET" ? [200] : [201]);
   const body = request.body !== undefined ? JSON.stringify(request.body) : undefined;
   return new Promise((resolve) => {
+    let answered = false;
     const fail = (error: Error & { code?: string }) =>
       resolve({
-        request,
-        status: undefined,
-        error: `${error.message}${error.code ? ` (${error.code})` : ""}`,
-        instance: undefined,
-        ok: false,
+        outcome: {
+          request,
+          status: undefined,
+          error: `${error.message}${error.code ? ` (${error.code})` : ""}`,
+          instance: undefined,
+          ok: false,
+        },
+        closedBeforeAnswer: req.reusedSocket && !answered && error.code !== undefined,
       });
     const req = http.request(
       `${baseUrl}${request.path}`,
@@ -108,16 +137,20 @@ export function send(
         },
       },
       (response) => {
+        answered = true;
         response.resume();
         response.on("error", fail);
         response.on("end", () => {
           const status = response.statusCode ?? 0;
           const instance = response.headers["x-instance"];
           resolve({
-            request,
-            status,
-            instance: typeof instance === "string" ? instance : undefined,
-            ok: expected.includes(status),
+            outcome: {
+              request,
+              status,
+              instance: typeof instance === "string" ? instance : undefined,
+              ok: expected.includes(status),
+            },
+            closedBeforeAnswer: false,
           });
         });
       },
