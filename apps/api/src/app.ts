@@ -102,7 +102,10 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   await app.register(redisPlugin, { config });
   await app.register(storagePlugin, { config: config.storage });
   await app.register(queuePlugin);
-  await app.register(metricsPlugin, { instanceId: config.instanceId });
+  await app.register(metricsPlugin, {
+    instanceId: config.instanceId,
+    ...(config.ops.nginxAccessLog ? { nginxAccessLog: config.ops.nginxAccessLog } : {}),
+  });
   await app.register(openapiPlugin);
   await app.register(cacheTiersPlugin, {
     config: config.cache,

@@ -1,6 +1,7 @@
 export {
   PRIVATE,
   publicPolicy,
+  notFoundPolicy,
   IMMUTABLE_SECONDS,
   type CachePolicy,
   type PublicPolicy,

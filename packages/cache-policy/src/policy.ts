@@ -33,5 +33,15 @@ export function publicPolicy(p: Omit<PublicPolicy, "visibility">): PublicPolicy 
   return { visibility: "public", ...p };
 }
 
+/**
+ * What a cacheable route's `404` may be kept for: the route's freshness and no stale windows.
+ * Shared caches then hold the 404 of a deleted resource like its 200 before it, so a refresh
+ * after the delete replaces the stored 200 (a 404 nobody may store would leave it in place
+ * until it expired), and a 404 is never served past its freshness or in place of an error.
+ */
+export function notFoundPolicy(policy: PublicPolicy): PublicPolicy {
+  return { visibility: "public", fresh: policy.fresh, staleWhileRevalidate: 0, staleIfError: 0 };
+}
+
 /** Static, content-hashed assets: their URL changes whenever their bytes do. */
 export const IMMUTABLE_SECONDS = 31_536_000;

@@ -16,7 +16,7 @@ export const opsVars = {
     .string()
     .optional()
     .describe(
-      "path of nginx's JSON access log, read for the operations view's nginx tier; unset: not shown",
+      "path of nginx's JSON access log, read for the operations view's nginx tier and /metrics' nginx_cache_requests_total; unset: neither",
     ),
 };
 

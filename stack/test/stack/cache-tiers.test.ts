@@ -19,20 +19,23 @@ afterAll(async () => {
 const get = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${stack.url}${path}`, { headers });
 
+/** The value of the first series of `name` whose labels include every one of `labels`. */
+function metricValue(text: string, name: string, labels: string[]): number {
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+const instanceMetrics = async (address: string) =>
+  (await fetch(`http://${address}/metrics`)).text();
+
 /** Sum of app_cache_events_total{tier="db",event="query"} over every instance's /metrics. */
 async function databaseQueries(): Promise<number> {
   let total = 0;
   for (const instance of stack.status().instances) {
-    const text = await (await fetch(`http://${instance.address}/metrics`)).text();
-    const line = text
-      .split("\n")
-      .find(
-        (l) =>
-          l.startsWith("app_cache_events_total{") &&
-          l.includes('tier="db"') &&
-          l.includes('event="query"'),
-      );
-    total += line ? Number(line.split(" ").at(-1)) : 0;
+    const text = await instanceMetrics(instance.address);
+    total += metricValue(text, "app_cache_events_total", ['tier="db"', 'event="query"']);
   }
   return total;
 }
@@ -48,6 +51,19 @@ describe("the nginx tier", () => {
     // nginx compresses for the client and says so; the cache keeps one entry per URL.
     const gzipped = await get("/api/products?limit=3&sort=price", { "accept-encoding": "gzip" });
     expect(gzipped.headers.get("x-cache-status")).toBe("HIT");
+  });
+
+  it("counts its answers by cache status in the instances' /metrics, from its access log", async () => {
+    const address = stack.status().instances[0]!.address;
+    const hits = async () =>
+      metricValue(await instanceMetrics(address), "nginx_cache_requests_total", [
+        'cache_status="HIT"',
+      ]);
+    const before = await hits();
+    await get("/api/products?limit=2&sort=price");
+    for (let i = 0; i < 5; i++) await get("/api/products?limit=2&sort=price");
+    // nginx writes its log line once the response is sent: give it a moment.
+    await expect.poll(hits, { timeout: 5_000 }).toBe(before + 5);
   });
 
   it("bypasses its cache for requests with credentials, and never stores them", async () => {
@@ -89,10 +105,10 @@ describe("the nginx tier", () => {
     expect(answers.filter(Boolean)).toHaveLength(100);
   });
 
-  it("sends one database query for a burst of 300 concurrent cold requests with nginx bypassed", async () => {
+  it("sends one database query for a burst of 500 concurrent cold requests with nginx bypassed", async () => {
     const before = await databaseQueries();
     const responses = await Promise.all(
-      Array.from({ length: 300 }, () =>
+      Array.from({ length: 500 }, () =>
         get("/api/products?limit=9&sort=name", { authorization: `Bearer ${adminToken}` }),
       ),
     );
@@ -131,5 +147,25 @@ describe("the nginx tier", () => {
     expect(((await reader.json()) as { name: string }).name).toBe(`${product.name} (renamed)`);
     const list = (await (await get(listPath)).json()) as { items: { id: number; name: string }[] };
     expect(list.items.find((p) => p.id === 5)?.name).toBe(`${product.name} (renamed)`);
+  });
+  it("answers 404 for a deleted product at once, though nginx held its 200 (the 404 replaces it)", async () => {
+    const path = "/api/products/7";
+    await get(path);
+    expect((await get(path)).headers.get("x-cache-status")).toBe("HIT");
+    const deleted = await fetch(`${stack.url}${path}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(deleted.status).toBe(204);
+    const reader = await get(path);
+    expect(reader.status).toBe(404);
+    expect(reader.headers.get("content-type")).toContain("application/problem+json");
+    // Stored for the route's freshness, without stale windows: the next reader gets nginx's
+    // copy of the 404, and the CDN can purge it by tag like the 200 before it.
+    expect(reader.headers.get("cache-control")).toBe("public, s-maxage=60");
+    expect(reader.headers.get("cache-tag")).toContain("product:7");
+    const again = await get(path);
+    expect(again.status).toBe(404);
+    expect(again.headers.get("x-cache-status")).toBe("HIT");
   });
 });

@@ -4,8 +4,10 @@ import {
   cacheControl,
   cacheTagHeader,
   cdnCacheControl,
+  notFoundPolicy,
   type PublicPolicy,
 } from "@strata/cache-policy";
+import { HttpProblem, sendProblem } from "./problem.ts";
 
 export interface CachedResponse<T> {
   /** Canonical key: the route plus its normalised parameters. */
@@ -32,25 +34,33 @@ export async function sendCached<T>(
   reply: FastifyReply,
   response: CachedResponse<T>,
 ): Promise<void> {
-  const { entry, source } = await request.server.appCache.get({
-    key: response.key,
-    tags: response.tags,
-    policy: response.policy,
-    load: async () => {
-      const value = await response.load();
-      return {
-        body: JSON.stringify(value),
-        ...(response.etagPrefix ? { etagPrefix: response.etagPrefix(value) } : {}),
-      };
-    },
-  });
-  if (nginxMayStore(request)) {
-    // nginx fetched this and may keep it: remember the URL under its tags for refreshes.
-    const ttl =
-      response.policy.fresh +
-      Math.max(response.policy.staleWhileRevalidate, response.policy.staleIfError);
-    request.server.nginxPurger.record(response.tags, request.url, ttl).catch(() => {});
+  let cached;
+  try {
+    cached = await request.server.appCache.get({
+      key: response.key,
+      tags: response.tags,
+      policy: response.policy,
+      load: async () => {
+        const value = await response.load();
+        return {
+          body: JSON.stringify(value),
+          ...(response.etagPrefix ? { etagPrefix: response.etagPrefix(value) } : {}),
+        };
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof HttpProblem) || error.problem.status !== 404) throw error;
+    // Cacheable for the route's freshness, so a refresh after a delete replaces a stored 200.
+    const policy = notFoundPolicy(response.policy);
+    recordForNginx(request, response.tags, policy);
+    reply
+      .header("cdn-cache-control", cdnCacheControl(policy))
+      .header("cache-tag", cacheTagHeader(response.tags));
+    await sendProblem(reply, error.problem, policy);
+    return;
   }
+  const { entry, source } = cached;
+  recordForNginx(request, response.tags, response.policy);
   reply
     .header("cache-control", cacheControl(response.policy))
     .header("cdn-cache-control", cdnCacheControl(response.policy))
@@ -74,6 +84,13 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (header.trim() === "*") return true;
   const bare = etag.replace(/^W\//, "");
   return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === bare);
+}
+
+/** nginx fetched this and may keep it: remember the URL under its tags for refreshes. */
+function recordForNginx(request: FastifyRequest, tags: string[], policy: PublicPolicy): void {
+  if (!nginxMayStore(request)) return;
+  const ttl = policy.fresh + Math.max(policy.staleWhileRevalidate, policy.staleIfError);
+  request.server.nginxPurger.record(tags, request.url, ttl).catch(() => {});
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { cacheControl, policies } from "@strata/cache-policy";
+import { cacheControl, policies, type CachePolicy } from "@strata/cache-policy";
 
 /** RFC 9457 problem details; `errors` lists each bad field of a validation failure. */
 export interface Problem {
@@ -13,12 +13,19 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** Sends a problem+json response: private, never stored by anyone. */
-export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+/**
+ * Sends a problem+json response: private, never stored by anyone, unless the caller passes
+ * the policy of a cacheable 404 (see sendCached).
+ */
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Problem,
+  policy: CachePolicy = policies.private,
+): FastifyReply {
   return reply
     .code(problem.status)
     .header("content-type", PROBLEM_CONTENT_TYPE)
-    .header("cache-control", cacheControl(policies.private))
+    .header("cache-control", cacheControl(policy))
     .send(JSON.stringify({ type: "about:blank", ...problem }));
 }
 

@@ -1,5 +1,6 @@
 import fp from "fastify-plugin";
 import client from "prom-client";
+import { NginxCacheCounts } from "../services/ops/nginx-cache-counts.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -9,10 +10,11 @@ declare module "fastify" {
 
 /**
  * Prometheus metrics on a registry of this app's own (tests build several apps in one
- * process): request duration by route and status, the database pool and Redis state.
+ * process): request duration by route and status, the database pool and Redis state, and,
+ * where nginx's access log is readable (OPS_NGINX_ACCESS_LOG), nginx's cache outcomes.
  */
-export default fp<{ instanceId: string }>(
-  async (app, { instanceId }) => {
+export default fp<{ instanceId: string; nginxAccessLog?: string }>(
+  async (app, { instanceId, nginxAccessLog }) => {
     const registry = new client.Registry();
     registry.setDefaultLabels({ instance_id: instanceId });
     client.collectDefaultMetrics({ register: registry });
@@ -47,6 +49,21 @@ export default fp<{ instanceId: string }>(
         this.set({ role: "cache" }, app.redis.cache.status === "ready" ? 1 : 0);
       },
     });
+
+    if (nginxAccessLog) {
+      const nginxCounts = new NginxCacheCounts(nginxAccessLog);
+      await nginxCounts.start();
+      new client.Counter({
+        name: "nginx_cache_requests_total",
+        help: "nginx's answers to /api requests by cache status (X-Cache-Status; none: no cache applies), from its access log since this instance started",
+        labelNames: ["cache_status"] as const,
+        registers: [registry],
+        async collect() {
+          const counts = await nginxCounts.read().catch(() => new Map<string, number>());
+          for (const [status, n] of counts) this.inc({ cache_status: status }, n);
+        },
+      });
+    }
 
     app.decorate("metrics", { registry });
 

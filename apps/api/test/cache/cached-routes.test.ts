@@ -20,6 +20,19 @@ beforeAll(async () => {
 afterAll(() => second?.close());
 
 describe("cached public reads", () => {
+  it("answer a missing product with a 404 shared caches may keep for the freshness only", async () => {
+    const missing = await call(s.api.url, "GET", "/api/products/987654321");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("cache-control")).toBe("public, s-maxage=60");
+    expect(missing.headers.get("cdn-cache-control")).toBe("public, max-age=60");
+    expect(missing.headers.get("cache-tag")).toBe("product:987654321");
+    expect(missing.headers.get("etag")).toBeNull();
+    // Any other 404 stays private: only a cacheable route's own answer may be stored.
+    const noRoute = await call(s.api.url, "GET", "/api/no-such-route");
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.headers.get("cache-control")).toBe("private, no-store");
+  });
+
   it("carry every header derived from the policy, and 304 on a matching If-None-Match", async () => {
     const first = await call(s.api.url, "GET", `/api/products/${productId}`);
     expect(first.status).toBe(200);

@@ -1,16 +1,9 @@
 import fs from "node:fs/promises";
 import type { OpsNginx } from "@strata/contracts";
+import { apiAccessLine } from "./nginx-access-line.ts";
 
 /** Bytes read from the end of the log: at ~300 bytes a line, several thousand requests. */
 const TAIL_BYTES = 2 * 1024 * 1024;
-
-interface AccessLine {
-  time?: string;
-  uri?: string;
-  status?: number;
-  cache_status?: string;
-  upstream_addr?: string;
-}
 
 /**
  * What nginx answered for /api over the last `windowSeconds`, from the tail of its JSON access
@@ -45,17 +38,8 @@ export async function nginxAccessSummary(
     byUpstream: {},
   };
   for (const line of text.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    let entry: AccessLine;
-    try {
-      entry = JSON.parse(line) as AccessLine;
-    } catch {
-      continue;
-    }
-    const uri = entry.uri ?? "";
-    if (!uri.startsWith("/api/") || uri.startsWith("/api/events") || uri.startsWith("/api/ops/")) {
-      continue;
-    }
+    const entry = apiAccessLine(line);
+    if (!entry) continue;
     const time = Date.parse(entry.time ?? "");
     if (!(time >= since)) continue;
     summary.requests++;
