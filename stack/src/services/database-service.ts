@@ -8,6 +8,11 @@ export interface DatabaseService {
   url: string;
   external: boolean;
   maxConnections: number;
+  /**
+   * The private server only: starts it again on the same port and data folder (so every URL
+   * stays valid) after the supervisor stopped it, for failure drills.
+   */
+  startAgain?: () => Promise<void>;
 }
 
 /** Reads max_connections from the server itself: the budget is checked against the truth. */
@@ -35,19 +40,31 @@ export async function provideDatabase(
       maxConnections: await readMaxConnections(settings.db.url),
     };
   }
-  const server = await startPostgres({
-    dataDir: layout.postgres,
-    maxConnections: settings.db.privateMaxConnections,
-  });
-  supervisor.add({
-    name: "postgres",
-    role: "postgres",
-    address: `127.0.0.1:${server.port}`,
-    logFile: server.process.logFile,
-    process: server.process,
-    stop: server.stop,
-    stopSignal: "SIGINT",
-    stopTimeoutMs: 30_000,
-  });
-  return { url: server.url, external: false, maxConnections: await readMaxConnections(server.url) };
+  const start = async (port?: number) => {
+    const server = await startPostgres({
+      dataDir: layout.postgres,
+      maxConnections: settings.db.privateMaxConnections,
+      ...(port !== undefined ? { port } : {}),
+    });
+    supervisor.add({
+      name: "postgres",
+      role: "postgres",
+      address: `127.0.0.1:${server.port}`,
+      logFile: server.process.logFile,
+      process: server.process,
+      stop: server.stop,
+      stopSignal: "SIGINT",
+      stopTimeoutMs: 30_000,
+    });
+    return server;
+  };
+  const server = await start();
+  return {
+    url: server.url,
+    external: false,
+    maxConnections: await readMaxConnections(server.url),
+    startAgain: async () => {
+      await start(server.port);
+    },
+  };
 }

@@ -7,7 +7,14 @@ export interface RedisService {
   stateUrl: string;
   cacheUrl: string;
   external: boolean;
+  /**
+   * Private servers only: starts one again on the same port and data folder (so every URL
+   * stays valid) after the supervisor stopped it, for failure drills.
+   */
+  startAgain?: (name: RedisServerName) => Promise<void>;
 }
+
+export type RedisServerName = "redis-state" | "redis-cache";
 
 /**
  * Uses REDIS_STATE_URL (and REDIS_CACHE_URL, else the same server) when set. Otherwise two
@@ -27,19 +34,24 @@ export async function provideRedis(
       external: true,
     };
   }
-  const [state, cache] = await Promise.all([
-    startRedis({ dataDir: layout.redisState, maxmemoryPolicy: "noeviction", persistent: true }),
-    startRedis({
+  const options = {
+    "redis-state": {
+      dataDir: layout.redisState,
+      maxmemoryPolicy: "noeviction",
+      persistent: true,
+    },
+    "redis-cache": {
       dataDir: layout.redisCache,
       maxmemoryPolicy: "allkeys-lru",
       maxmemory: settings.redis.cacheMaxmemory,
       persistent: false,
-    }),
-  ]);
-  for (const [name, server] of [
-    ["redis-state", state],
-    ["redis-cache", cache],
-  ] as const) {
+    },
+  } as const;
+  const start = async (name: RedisServerName, port?: number) => {
+    const server = await startRedis({
+      ...options[name],
+      ...(port !== undefined ? { port } : {}),
+    });
     supervisor.add({
       name,
       role: "redis",
@@ -50,6 +62,16 @@ export async function provideRedis(
       stopSignal: "SIGTERM",
       stopTimeoutMs: 15_000,
     });
-  }
-  return { stateUrl: state.url, cacheUrl: cache.url, external: false };
+    return server;
+  };
+  const [state, cache] = await Promise.all([start("redis-state"), start("redis-cache")]);
+  const ports = { "redis-state": state.port, "redis-cache": cache.port };
+  return {
+    stateUrl: state.url,
+    cacheUrl: cache.url,
+    external: false,
+    startAgain: async (name) => {
+      await start(name, ports[name]);
+    },
+  };
 }
