@@ -29,6 +29,8 @@ export interface AppCacheOptions {
   /** A dedicated connection for the invalidation channel. */
   subscriber: Redis;
   l1MaxEntries: number;
+  /** Bound on the bodies' size: entries alone would let 10,000 list pages take 140 MB. */
+  l1MaxBytes?: number;
   /** Upper bound on how long L1 trusts an entry without hearing from Redis. */
   l1MaxTtlMs: number;
   /** How long one instance may hold the cluster-wide fill lock for a key. */
@@ -49,6 +51,16 @@ const tagKey = (tag: string) => `${PREFIX}t:${tag}`;
 const lockKey = (key: string) => `${PREFIX}l:${key}`;
 const newToken = () => crypto.randomBytes(9).toString("base64url");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The entry of an L2 read if it is valid under the current tag versions and still fresh. */
+const freshEntry = (read: {
+  entry: CacheEntry | undefined;
+  tokens: Record<string, string>;
+}): CacheEntry | undefined =>
+  read.entry && tokensMatch(read.entry, read.tokens) && Date.now() < read.entry.freshUntil
+    ? read.entry
+    : undefined;
+/** JSON.stringify replacer: L1's encoded bytes stay in process. */
+const withoutBytes = (key: string, value: unknown) => (key === "bytes" ? undefined : value);
 
 /**
  * The application cache tier: L1 in process, L2 in the cache Redis, invalidated by tag on
@@ -72,7 +84,17 @@ export class AppCache {
 
   constructor(options: AppCacheOptions) {
     this.#o = options;
-    this.#l1 = new LRUCache({ max: options.l1MaxEntries });
+    this.#l1 = new LRUCache({
+      max: options.l1MaxEntries,
+      ...(options.l1MaxBytes
+        ? {
+            maxSize: options.l1MaxBytes,
+            // The string and its UTF-8 bytes; the rest of an entry is small.
+            sizeCalculation: (entry: CacheEntry, key: string) =>
+              entry.body.length + (entry.bytes?.length ?? 0) + key.length + 256,
+          }
+        : {}),
+    });
     this.#breaker = new CircuitBreaker(options.breakerMs, (open) => {
       // Whatever happened while Redis was away, L1 may have missed it.
       this.#flushLocal();
@@ -231,7 +253,7 @@ export class AppCache {
     if (entry && now < entry.revalidateUntil) {
       this.#o.metrics.event("l2", "stale");
       this.#remember(request.key, entry);
-      this.#refreshInBackground(request, read.tokens);
+      this.#refreshInBackground(request);
       return { entry, source: "STALE" };
     }
     this.#o.metrics.event("l2", "miss");
@@ -259,25 +281,25 @@ export class AppCache {
         this.#redisFailed(error);
         return this.#loadWithoutCache(request, stale);
       }
-      if (locked) return this.#loadAndStore(request, tokens, stale);
-      // Someone else is loading: poll L2 for their result.
-      await sleep(15);
+      if (!locked) await sleep(15); // someone else is loading: poll L2 for their result
+      // Read L2 with the lock held too: the last holder may have stored the entry and
+      // released the lock between our previous read and our SET NX.
       try {
         const read = await this.#readL2(request);
-        if (
-          read.entry &&
-          tokensMatch(read.entry, read.tokens) &&
-          Date.now() < read.entry.freshUntil
-        ) {
+        const filled = freshEntry(read);
+        if (filled) {
+          if (locked) this.#releaseLock(request.key);
           this.#o.metrics.event("l2", "coalesced");
-          this.#remember(request.key, read.entry);
-          return { entry: read.entry, source: "L2" };
+          this.#remember(request.key, filled);
+          return { entry: filled, source: "L2" };
         }
         tokens = read.tokens;
       } catch (error) {
+        if (locked) this.#releaseLock(request.key);
         this.#redisFailed(error);
         return this.#loadWithoutCache(request, stale);
       }
+      if (locked) return this.#loadAndStore(request, tokens, stale);
       if (Date.now() > deadline && waited) return this.#loadAndStore(request, tokens, stale);
     }
   }
@@ -303,7 +325,7 @@ export class AppCache {
       try {
         await this.#o.redis.set(
           entryKey(request.key),
-          JSON.stringify(entry),
+          JSON.stringify(entry, withoutBytes),
           "PX",
           Math.max(1, expiresAt(entry) - Date.now()),
         );
@@ -313,8 +335,12 @@ export class AppCache {
       }
       return { entry, source: "MISS" };
     } finally {
-      this.#o.redis.eval(RELEASE_LOCK, 1, lockKey(request.key), this.#lockOwner).catch(() => {});
+      this.#releaseLock(request.key);
     }
+  }
+
+  #releaseLock(key: string): void {
+    this.#o.redis.eval(RELEASE_LOCK, 1, lockKey(key), this.#lockOwner).catch(() => {});
   }
 
   /** Redis is unavailable: PostgreSQL answers, coalesced only within this process. */
@@ -340,7 +366,7 @@ export class AppCache {
     }
   }
 
-  #refreshInBackground(request: CacheRequest, tokens: Record<string, string>): void {
+  #refreshInBackground(request: CacheRequest): void {
     if (this.#refreshing.has(request.key)) return;
     this.#refreshing.add(request.key);
     (async () => {
@@ -351,7 +377,16 @@ export class AppCache {
         this.#o.fillLockMs,
         "NX",
       );
-      if (locked) await this.#loadAndStore(request, tokens, undefined);
+      if (!locked) return;
+      // Another instance may have refreshed it and released the lock since our read.
+      const read = await this.#readL2(request);
+      const refreshed = freshEntry(read);
+      if (refreshed) {
+        this.#releaseLock(request.key);
+        this.#remember(request.key, refreshed);
+        return;
+      }
+      await this.#loadAndStore(request, read.tokens, undefined);
     })()
       .catch((error: Error) =>
         this.#o.logger.warn({ err: error.message, key: request.key }, "background refresh failed"),
@@ -380,7 +415,10 @@ export class AppCache {
 
   #remember(key: string, entry: CacheEntry): void {
     const ttl = Math.min(entry.freshUntil - Date.now(), this.#o.l1MaxTtlMs);
-    if (ttl > 0 && this.#l1Valid(entry)) this.#l1.set(key, entry, { ttl });
+    if (ttl > 0 && this.#l1Valid(entry)) {
+      const local = entry.bytes ? entry : { ...entry, bytes: Buffer.from(entry.body) };
+      this.#l1.set(key, local, { ttl });
+    }
   }
 
   #onInvalidation(message: string): void {

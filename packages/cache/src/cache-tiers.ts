@@ -47,6 +47,7 @@ export async function createCacheTiers(options: {
     redis,
     subscriber,
     l1MaxEntries: Math.max(1, config.l1MaxEntries),
+    l1MaxBytes: config.l1MaxBytes,
     l1MaxTtlMs: config.l1MaxEntries === 0 ? 0 : config.l1MaxTtlMs,
     fillLockMs: config.fillLockMs,
     breakerMs: config.breakerMs,

@@ -9,6 +9,12 @@ import type { PublicPolicy } from "@strata/cache-policy";
 export interface CacheEntry {
   /** The serialised JSON body, sent as it is on a hit. */
   body: string;
+  /**
+   * The body as UTF-8 bytes, in L1 only (never written to Redis): encoded once when the entry
+   * enters L1 instead of on every hit — a body with one non-ASCII character is a two-byte
+   * string, whose encoding on each send cost a third of the throughput.
+   */
+  bytes?: Buffer;
   /** Strong validator: a hash of the body, so it changes whenever any byte does. */
   etag: string;
   tokens: Record<string, string>;

@@ -15,7 +15,7 @@ const caches: AppCache[] = [];
 const clients: Redis[] = [];
 
 /** One "instance": its own clients, L1 and subscription, like a separate process. */
-async function instance(): Promise<AppCache> {
+async function instance(options: { l1MaxBytes?: number } = {}): Promise<AppCache> {
   const commands = requestPathClient(redis.url, 300, "test-cache");
   const subscriber = new Redis(redis.url, { lazyConnect: true });
   await commands.connect();
@@ -25,6 +25,7 @@ async function instance(): Promise<AppCache> {
     redis: commands,
     subscriber,
     l1MaxEntries: 1000,
+    ...options,
     l1MaxTtlMs: 5000,
     fillLockMs: 2000,
     breakerMs: 500,
@@ -67,6 +68,19 @@ describe("AppCache", () => {
     expect(fromB.entry.body).toBe('{"loads":1}');
     expect(fromB.entry.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(loads).toBe(1);
+  });
+
+  it("keeps L1 within its byte bound: the least recently used bodies leave first", async () => {
+    const cache = await instance({ l1MaxBytes: 90_000 });
+    const body = JSON.stringify({ pad: "x".repeat(10_000) });
+    const keys = Array.from({ length: 10 }, uniqueKey);
+    const request = (key: string) => ({ key, tags: ["products"], policy, load: async () => body });
+    for (const key of keys) await cache.get(request(key));
+    // Each ~10 kB body takes ~20 kB (string and bytes): four fit in 90 kB, the fifth is gone.
+    const sources = [];
+    for (const key of keys.slice(-5).reverse())
+      sources.push((await cache.get(request(key))).source);
+    expect(sources).toEqual(["L1", "L1", "L1", "L1", "L2"]);
   });
 
   it("coalesces a burst of concurrent misses on three instances into one load", async () => {

@@ -6,6 +6,11 @@ export const cacheVars = {
   CACHE_L1_MAX_ENTRIES: int(0, 1_000_000)
     .default(10_000)
     .describe("entries the in-process L1 cache holds (0 turns L1 off)"),
+  CACHE_L1_MAX_BYTES: int(1_024)
+    .default(33_554_432)
+    .describe(
+      "bytes of response bodies the L1 cache holds at most (32 MiB by default); the least recently used go first",
+    ),
   CACHE_L1_MAX_TTL_MS: int(0)
     .default(5_000)
     .describe("upper bound on how long L1 trusts an entry without hearing from Redis"),
@@ -40,6 +45,7 @@ export const cacheVars = {
 
 export interface CacheConfig {
   l1MaxEntries: number;
+  l1MaxBytes: number;
   l1MaxTtlMs: number;
   fillLockMs: number;
   breakerMs: number;
@@ -77,6 +83,7 @@ export function toCacheConfig(v: CacheValues): CacheConfig {
         : { provider: "none" };
   return {
     l1MaxEntries: v.CACHE_L1_MAX_ENTRIES,
+    l1MaxBytes: v.CACHE_L1_MAX_BYTES,
     l1MaxTtlMs: v.CACHE_L1_MAX_TTL_MS,
     fillLockMs: v.CACHE_FILL_LOCK_MS,
     breakerMs: v.CACHE_BREAKER_MS,

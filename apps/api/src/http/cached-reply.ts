@@ -41,7 +41,8 @@ export async function sendCached<T>(
       tags: response.tags,
       policy: response.policy,
       load: async () => {
-        const value = await response.load();
+        // Checked against the contract once per fill, since hits skip Fastify's serializer.
+        const value = response.schema.parse(await response.load());
         return {
           body: JSON.stringify(value),
           ...(response.etagPrefix ? { etagPrefix: response.etagPrefix(value) } : {}),
@@ -71,11 +72,11 @@ export async function sendCached<T>(
     await reply.code(304).send();
     return;
   }
-  // Already serialised, and checked against the schema when the entry was built.
+  // Already serialised (and encoded, from L1), checked against the schema when it was built.
   await reply
     .type("application/json; charset=utf-8")
     .serializer((body) => body as string)
-    .send(entry.body);
+    .send(entry.bytes ?? entry.body);
 }
 
 /** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */
