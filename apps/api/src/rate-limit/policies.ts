@@ -1,4 +1,5 @@
 import type { LimitNumbers, RateLimitConfig, RedisOutageMode } from "@strata/config";
+import type { LeaseOptions } from "./permit-leases.ts";
 
 /**
  * What a request is counted under:
@@ -30,7 +31,24 @@ export interface RateLimitPolicy {
   algorithm: "sliding-log";
   rules: LimitRule[];
   onRedisError: RedisOutageMode;
+  /**
+   * Permit leases (permit-leases.ts): still exact, far fewer Redis calls for a busy key.
+   * Single-rule policies only. Off for login and users-list, where one call per request
+   * costs little next to the work behind them and a refusal must never wait on a lease.
+   */
+  lease?: LeaseOptions;
 }
+
+/**
+ * The lease length L. Longer leases save more calls for a client that sends a few requests a
+ * second, but a counted request may stay in the window up to L longer (Retry-After grows by
+ * up to L) and permits an instance leaves unused are withheld from the others for up to L.
+ * A busy client uses a batch up well within it.
+ */
+export const PERMIT_LEASE_MS = 300;
+
+/** Most permits one reservation takes: about one Redis call per 32 reads of a busy client. */
+export const PERMIT_LEASE_MAX_BATCH = 32;
 
 /** Every Redis key of the limiters starts with this, then the rule's name. */
 export const KEY_NAMESPACE = "ratelimit:";
@@ -72,9 +90,19 @@ export function buildPolicies(config: RateLimitConfig): Record<PolicyName, RateL
       algorithm: "sliding-log",
       rules: [rule("default", "user", config.default)],
       onRedisError: "local",
+      lease: {
+        maxBatch: PERMIT_LEASE_MAX_BATCH,
+        ms: PERMIT_LEASE_MS,
+        shareDivisor: 2 * config.expectedInstances,
+      },
     },
   };
   assertDistinctPrefixes(Object.values(policies));
+  for (const policy of Object.values(policies)) {
+    if (policy.lease && policy.rules.length !== 1) {
+      throw new Error(`rate-limit policy ${policy.name}: leases need exactly one rule`);
+    }
+  }
   return policies;
 }
 

@@ -3,6 +3,7 @@ import fp from "fastify-plugin";
 import type { RateLimitConfig } from "@strata/config";
 import { HttpProblem } from "../http/problem.ts";
 import { LocalSlidingLog } from "./local-sliding-log.ts";
+import { PermitLeases } from "./permit-leases.ts";
 import { buildPolicies, type PolicyName, type RateLimitPolicy } from "./policies.ts";
 import { rateLimitDecisionCounter } from "./rate-limit-metrics.ts";
 import { rateLimitHeaders } from "./rate-limit-headers.ts";
@@ -32,13 +33,18 @@ export default fp<RateLimitPluginOptions>(
       return;
     }
     const policies = buildPolicies(config);
+    const store = new RedisSlidingLog(app.redis.state);
+    const leases = new PermitLeases(store);
     const limiter = new RateLimiter({
-      redis: new RedisSlidingLog(app.redis.state),
+      redis: store,
+      leases,
       local: new LocalSlidingLog(),
       redisRetryMs: config.redisRetryMs,
       log: app.log.child({ component: "rate-limit" }),
       record: rateLimitDecisionCounter(app.metrics.registry),
     });
+    // Unused permits go back to the cluster rather than wait for their leases to end.
+    app.addHook("onClose", () => leases.close());
 
     app.addHook("onRoute", (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { LocalSlidingLog } from "./local-sliding-log.ts";
+import type { PermitLeases } from "./permit-leases.ts";
 import type { LimitRule, RateLimitPolicy } from "./policies.ts";
 import type { RulePartition } from "./request-partitions.ts";
 import type { Bucket, SlidingLog, SlidingLogResult } from "./sliding-log.ts";
@@ -34,6 +35,8 @@ export interface Decision {
 
 export interface RateLimiterOptions {
   redis: SlidingLog;
+  /** Permits reserved in Redis, for the policies with a `lease`. */
+  leases: PermitLeases;
   local: LocalSlidingLog;
   /** After a Redis failure, skip Redis this long (fallback at once) before trying again. */
   redisRetryMs: number;
@@ -45,7 +48,8 @@ export interface RateLimiterOptions {
  * Decides requests against the cluster-wide counts in Redis, and applies each policy's
  * outage mode when Redis fails. A failure opens a short circuit (redisRetryMs) so that a
  * frozen Redis costs one command timeout, not one per request; the first request after it
- * tries Redis again, and counting resumes by itself when Redis answers.
+ * tries Redis again, and counting resumes by itself when Redis answers. A lease held when
+ * Redis fails is used until it ends: its permits were counted in Redis.
  */
 export class RateLimiter {
   private skipRedisUntil = 0;
@@ -64,10 +68,18 @@ export class RateLimiter {
     partitions: RulePartition[],
   ): Promise<Decision> {
     if (partitions.length === 0) return { policy, outcome: "allowed", rules: [] };
+    const buckets = partitions.map(({ rule, partition }) => bucket(rule, partition, rule.max));
+    // Leases are for single-rule policies (buildPolicies checks), so buckets[0] is the one.
+    const lease = buckets.length === 1 ? policy.lease : undefined;
+    if (lease) {
+      const held = this.options.leases.take(buckets[0]!);
+      if (held) return toDecision(policy, partitions, buckets, held, false);
+    }
     if (performance.now() >= this.skipRedisUntil) {
-      const buckets = partitions.map(({ rule, partition }) => bucket(rule, partition, rule.max));
       try {
-        const result = await this.options.redis.consume(buckets);
+        const result = lease
+          ? await this.options.leases.acquire(buckets[0]!, lease)
+          : await this.options.redis.consume(buckets);
         this.recovered();
         return toDecision(policy, partitions, buckets, result, false);
       } catch (error) {
@@ -82,8 +94,8 @@ export class RateLimiter {
         retryAfterSeconds: Math.max(1, Math.ceil(this.options.redisRetryMs / 1000)),
       };
     }
-    const buckets = partitions.map(({ rule, partition }) => bucket(rule, partition, rule.localMax));
-    return toDecision(policy, partitions, buckets, this.options.local.consume(buckets), true);
+    const local = partitions.map(({ rule, partition }) => bucket(rule, partition, rule.localMax));
+    return toDecision(policy, partitions, local, this.options.local.consume(local), true);
   }
 
   private failed(error: unknown): void {

@@ -21,6 +21,15 @@ describe("rate-limit policies", () => {
     for (const policy of Object.values(policies)) expect(policy.algorithm).toBe("sliding-log");
   });
 
+  it("lease permits for the default policy only", () => {
+    const policies = buildPolicies(
+      loadApiConfig({ ...env, RATE_LIMIT_EXPECTED_INSTANCES: "4" }).rateLimit,
+    );
+    expect(policies.default.lease).toEqual({ maxBatch: 32, ms: 300, shareDivisor: 8 });
+    expect(policies.login.lease).toBeUndefined();
+    expect(policies["users-list"].lease).toBeUndefined();
+  });
+
   it("size the local fallback so the expected instances together stay within the policy", () => {
     const config = loadApiConfig({
       ...env,
