@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The worker image (BullMQ consumer: thumbnails, CSV imports). Build from the repository root:
 #   docker build -f deploy/docker/worker.Dockerfile -t strata-worker .
-# TypeScript runs from source through tsx, as in the tests (docs/decisions.md, "Deployment").
+# It runs the esbuild bundle the stack runs (apps/worker/dist/main.mjs; docs/decisions.md,
+# "Deployment").
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # Every workspace's package.json plus the lock file: the install layer is rebuilt only when
@@ -21,6 +22,15 @@ COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --workspace=@strata/worker --ignore-scripts --no-audit --no-fund
 
+# The bundle: every dependency (esbuild among them), the sources, one build command.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build:servers -- worker
+
 FROM ${NODE_IMAGE} AS runtime
 # A fixed port for /health, /ready and /metrics (the default 0 picks a random one, which no
 # probe or scraper could find), on every interface of the container.
@@ -29,9 +39,8 @@ ENV NODE_ENV=production \
     WORKER_PORT=3001
 WORKDIR /app
 COPY --from=deps /app ./
-COPY tsconfig.base.json tsconfig.json ./
-COPY packages ./packages
-COPY apps/worker ./apps/worker
+COPY apps/worker/package.json ./apps/worker/package.json
+COPY --from=build /src/apps/worker/dist ./apps/worker/dist
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/healthcheck.mjs
 # `node`, numerically (Kubernetes verifies runAsNonRoot only for a numeric user).
 USER 1000:1000
@@ -40,4 +49,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs", "WORKER_PORT"]
 # SIGTERM: stop taking jobs, finish or hand back the active ones (apps/worker/src/main.ts).
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "apps/worker/src/main.ts"]
+CMD ["node", "--enable-source-maps", "apps/worker/dist/main.mjs"]

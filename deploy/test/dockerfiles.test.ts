@@ -5,11 +5,12 @@ import { renderKustomization } from "./support/kustomize.ts";
 import { finalInstructions, readDockerfile, type Stage } from "./support/dockerfile.ts";
 import { find, k8sDir } from "./support/k8s.ts";
 import { fromRoot } from "./support/paths.ts";
+import { serverBundles } from "../../stack/src/build/server-bundles.ts";
 
 /** Each image: its Dockerfile, the workspace it installs, and the Kubernetes pods it runs in. */
 const IMAGES = {
-  api: { workspace: "@strata/api", entry: "apps/api/src/server.ts", port: "PORT" },
-  worker: { workspace: "@strata/worker", entry: "apps/worker/src/main.ts", port: "WORKER_PORT" },
+  api: { workspace: "@strata/api", server: "api", port: "PORT" },
+  worker: { workspace: "@strata/worker", server: "worker", port: "WORKER_PORT" },
   nginx: undefined,
   pgbouncer: undefined,
 } as const;
@@ -115,13 +116,21 @@ describe("container images (deploy/docker)", () => {
         expect(install?.args).toContain(`--workspace=${app.workspace}`);
       });
 
-      it("runs its entry point through tsx, which the workspace declares for production", () => {
-        expect(JSON.parse(one(image, "CMD"))).toEqual(["node", "--import", "tsx", app.entry]);
-        expect(fs.existsSync(fromRoot(app.entry))).toBe(true);
-        const dir = path.dirname(path.dirname(app.entry));
+      it("builds the bundle the stack runs in a build stage, and runs it", () => {
+        const { entry, outfile } = serverBundles[app.server];
+        expect(fs.existsSync(fromRoot(entry))).toBe(true);
+        const build = stagesOf(image)
+          .flatMap((s) => s.instructions)
+          .find((i) => i.keyword === "RUN" && i.args.includes("build:servers"));
+        expect(build?.args).toBe(`npm run build:servers -- ${app.server}`);
+        const copied = instructions(image, "COPY").map((i) => i.args);
+        expect(copied).toContain(
+          `--from=build /src/${path.dirname(outfile)} ./${path.dirname(outfile)}`,
+        );
+        expect(JSON.parse(one(image, "CMD"))).toEqual(["node", "--enable-source-maps", outfile]);
+        const dir = path.dirname(path.dirname(entry));
         const pkg = JSON.parse(fs.readFileSync(fromRoot(dir, "package.json"), "utf8"));
         expect(pkg.name).toBe(app.workspace);
-        expect(pkg.dependencies.tsx, `${app.workspace} must depend on tsx`).toBeDefined();
       });
 
       it("listens and health-checks on the port it exposes", () => {

@@ -30,3 +30,9 @@ export {
   type ConnectionBudget,
 } from "./connection-budget.ts";
 export { upstreamRoles, PRIMARY_WEIGHT, BACKUP_WEIGHT } from "./nginx/upstream-roles.ts";
+export {
+  buildServerBundle,
+  bundleNodeArgs,
+  serverBundles,
+  type ServerName,
+} from "./build/server-bundles.ts";

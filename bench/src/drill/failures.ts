@@ -1,6 +1,6 @@
-import path from "node:path";
 import type { HarnessStack } from "../harness/harness-stack.ts";
-import { repoRoot, spawnNodeServer, type SpawnedProcess } from "../harness/api-instance.ts";
+import { buildServerBundle } from "@strata/stack";
+import { spawnNodeServer, type SpawnedProcess } from "../harness/api-instance.ts";
 import { sleep } from "../harness/http-request.ts";
 import type { ImportDrill } from "./import-drill.ts";
 
@@ -96,10 +96,11 @@ export const failures: Failure[] = [
 ];
 
 /** The drill's worker: short stall detection, so a killed worker's job is retried quickly. */
-export function startDrillWorker(harness: HarnessStack, logDir: string, n: number) {
+export async function startDrillWorker(harness: HarnessStack, logDir: string, n: number) {
   return spawnNodeServer({
     name: `drill-worker-${n}`,
-    entry: path.join(repoRoot, "apps", "worker", "src", "main.ts"),
+    entry: await buildServerBundle("worker"),
+    nodeArgs: ["--enable-source-maps"],
     logDir,
     readyPath: "/ready",
     env: (port) => ({

@@ -2,6 +2,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { freePort, startProcess, tail, waitFor, type ManagedProcess } from "@strata/local-servers";
+import { buildServerBundle } from "@strata/stack";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -15,8 +16,8 @@ export interface SpawnedProcess {
 }
 
 /**
- * Starts a TypeScript entry point as its own Node process (`node --import tsx`, as the stack
- * runs the API), listening on a free port, and waits until `readyPath` answers 200.
+ * Starts an entry point as its own Node process, listening on a free port, and waits until
+ * `readyPath` answers 200: a TypeScript file through tsx, or a built bundle (`.mjs`) as is.
  */
 export async function spawnNodeServer(options: {
   name: string;
@@ -35,8 +36,7 @@ export async function spawnNodeServer(options: {
     process.execPath,
     [
       ...(options.nodeArgs ?? []),
-      "--import",
-      tsxLoader,
+      ...(options.entry.endsWith(".ts") ? ["--import", tsxLoader] : []),
       options.entry,
       ...(options.args?.(port) ?? []),
     ],
@@ -79,19 +79,21 @@ export async function spawnNodeServer(options: {
  * variants a comparison needs (L1 off, rate limiter on/off, another database) without
  * restarting the fleet. It is not in nginx's upstream; the scenarios call it directly.
  */
-export function spawnApiInstance(options: {
+export async function spawnApiInstance(options: {
   id: string;
   serviceEnv: Record<string, string>;
   extra?: Record<string, string>;
   logDir: string;
   nodeArgs?: string[];
 }): Promise<SpawnedProcess> {
+  // The bundle the stack and the images run, so memory and speed are production's.
+  const bundle = await buildServerBundle("api");
   return spawnNodeServer({
     name: options.id,
-    entry: path.join(repoRoot, "apps", "api", "src", "server.ts"),
+    entry: bundle,
     logDir: options.logDir,
     readyPath: "/ready",
-    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+    nodeArgs: [...(options.nodeArgs ?? []), "--enable-source-maps"],
     env: (port) => ({
       ...options.serviceEnv,
       HOST: "127.0.0.1",

@@ -6,9 +6,7 @@ import type { UpstreamServer } from "../nginx/generate-nginx-config.ts";
 import { upstreamRoles } from "../nginx/upstream-roles.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import { repoRoot, type StackSettings } from "../settings.ts";
-import { tsxLoader } from "../tsx-loader.ts";
-
-export const apiEntry = path.join(repoRoot, "apps", "api", "src", "server.ts");
+import { buildServerBundle, bundleNodeArgs } from "../build/server-bundles.ts";
 
 export interface InstanceSlot {
   id: string;
@@ -92,7 +90,8 @@ export class ApiFleet {
     if (this.#supervisor.isRunning(id)) return;
     this.#supervisor.forget(id);
     const logFile = path.join(this.#layout.logs, `${id}.log`);
-    const child = startProcess(id, process.execPath, ["--import", tsxLoader, apiEntry], logFile, {
+    const bundle = await buildServerBundle("api");
+    const child = startProcess(id, process.execPath, bundleNodeArgs(bundle), logFile, {
       cwd: repoRoot,
       env: this.#env(slot),
     });

@@ -5,9 +5,9 @@ import type { DataLayout } from "../data-layout.ts";
 import { waitForHttp } from "../http-probe.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import { repoRoot } from "../settings.ts";
-import { tsxLoader } from "../tsx-loader.ts";
+import { buildServerBundle, bundleNodeArgs, serverBundles } from "../build/server-bundles.ts";
 
-export const workerEntry = path.join(repoRoot, "apps", "worker", "src", "main.ts");
+const workerEntry = path.join(repoRoot, serverBundles.worker.entry);
 
 /**
  * Starts `count` workers (BullMQ consumers). A worker serves no traffic, only its own
@@ -26,21 +26,16 @@ export async function startWorkers(options: {
   if (!fs.existsSync(workerEntry)) {
     return `worker skipped: ${path.relative(repoRoot, workerEntry)} does not exist yet`;
   }
+  const bundle = await buildServerBundle("worker");
   const ids = Array.from({ length: options.count }, (_, i) => `worker-${i + 1}`);
   await Promise.all(
     ids.map(async (id) => {
       const logFile = path.join(options.layout.logs, `${id}.log`);
       const port = await freePort();
-      const child = startProcess(
-        id,
-        process.execPath,
-        ["--import", tsxLoader, workerEntry],
-        logFile,
-        {
-          cwd: repoRoot,
-          env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
-        },
-      );
+      const child = startProcess(id, process.execPath, bundleNodeArgs(bundle), logFile, {
+        cwd: repoRoot,
+        env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
+      });
       options.supervisor.add({
         name: id,
         role: "worker",
