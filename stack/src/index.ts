@@ -36,3 +36,4 @@ export {
   serverBundles,
   type ServerName,
 } from "./build/server-bundles.ts";
+export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";

@@ -83,7 +83,7 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   app.addHook("onListen", async () => readiness.markServing());
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -95,6 +95,7 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
       },
       "request",
     );
+    done();
   });
 
   await app.register(requestContextPlugin, { instanceId: config.instanceId, readiness });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { freePort, prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
+import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "@strata/stack";
 
 export interface StaticNginx {
   url: string;
@@ -43,7 +44,8 @@ export async function startStaticNginx(dir: string, body: string): Promise<Stati
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
         (k) => `  ${k}_temp_path ${temp}/${k};`,
       ),
-      `  access_log ${prefix}/access.log;`,
+      ...accessLogFormatLines.map((line) => `  ${line}`),
+      `  access_log ${prefix}/access.log ${ACCESS_LOG_FORMAT};`,
       "  server {",
       `    listen 127.0.0.1:${port};`,
       `    root ${www};`,

@@ -104,7 +104,7 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
           // High enough never to refuse at this machine's speed: only the limiter's cost shows.
           extra: {
             RATE_LIMIT_ENABLED: "true",
-            RATE_LIMIT_DEFAULT_MAX: "10000",
+            RATE_LIMIT_DEFAULT_MAX: "100000",
             RATE_LIMIT_DEFAULT_WINDOW_S: "1",
           },
         }),

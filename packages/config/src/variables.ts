@@ -131,7 +131,8 @@ export const rateLimitVars = {
     .default(100)
     .describe("requests to the users list (GET /api/users) per signed-in user per window"),
   RATE_LIMIT_USERS_WINDOW_S: int(1, 86_400).default(60).describe("users-list rate-limit window"),
-  RATE_LIMIT_DEFAULT_MAX: int(1, 10_000)
+  // The sliding log keeps one entry per counted request: the bound caps a key's memory.
+  RATE_LIMIT_DEFAULT_MAX: int(1, 100_000)
     .default(120)
     .describe(
       "requests to any other /api route per signed-in user, or per client address, per window",

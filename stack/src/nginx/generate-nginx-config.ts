@@ -4,6 +4,7 @@ import {
   cacheHttpDirectives,
   type NginxCacheSettings,
 } from "./cache-directives.ts";
+import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -173,17 +174,8 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out();
   out("    # One JSON object per request: who answered (upstream_addr lists every server tried,");
   out("    # so a retried request shows more than one), with what status, from which cache tier.");
-  out("    log_format strata_json escape=json");
-  out(`        '{"time":"$time_iso8601","request_id":"$request_id",'`);
-  out(`        '"remote_addr":"$remote_addr","method":"$request_method","uri":"$request_uri",'`);
-  out(
-    `        '"status":$status,"body_bytes_sent":$body_bytes_sent,"request_time":$request_time,'`,
-  );
-  out(`        '"upstream_addr":"$upstream_addr","upstream_status":"$upstream_status",'`);
-  out(`        '"upstream_connect_time":"$upstream_connect_time",'`);
-  out(`        '"upstream_response_time":"$upstream_response_time",'`);
-  out(`        '"cache_status":"$upstream_cache_status","user_agent":"$http_user_agent"}';`);
-  out(`    access_log ${paths.accessLog} strata_json;`);
+  for (const line of accessLogFormatLines) out(`    ${line}`);
+  out(`    access_log ${paths.accessLog} ${ACCESS_LOG_FORMAT};`);
   out();
   if (settings.cache) {
     cacheHttpDirectives(out, settings.cache);

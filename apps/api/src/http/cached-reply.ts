@@ -22,6 +22,20 @@ export interface CachedResponse<T> {
   etagPrefix?: (value: T) => string;
 }
 
+/** Each policy's two header values, derived once rather than on every hit. */
+const policyHeaders = new WeakMap<
+  PublicPolicy,
+  { cacheControl: string; cdnCacheControl: string }
+>();
+function headersOf(policy: PublicPolicy) {
+  let headers = policyHeaders.get(policy);
+  if (!headers) {
+    headers = { cacheControl: cacheControl(policy), cdnCacheControl: cdnCacheControl(policy) };
+    policyHeaders.set(policy, headers);
+  }
+  return headers;
+}
+
 /**
  * Answers a public read through the application cache, with every header derived from the
  * route's one policy: Cache-Control (browser, nginx), CDN-Cache-Control, Cache-Tag for CDN
@@ -62,9 +76,10 @@ export async function sendCached<T>(
   }
   const { entry, source } = cached;
   recordForNginx(request, response.tags, response.policy);
+  const headers = headersOf(response.policy);
   reply
-    .header("cache-control", cacheControl(response.policy))
-    .header("cdn-cache-control", cdnCacheControl(response.policy))
+    .header("cache-control", headers.cacheControl)
+    .header("cdn-cache-control", headers.cdnCacheControl)
     .header("cache-tag", cacheTagHeader(response.tags))
     .header("etag", entry.etag)
     .header("x-app-cache", source);

@@ -70,9 +70,9 @@ export default fp(
 
     // A response that sets or clears a cookie is never cacheable by anyone, whatever a later
     // cache policy says: a shared cache replaying it would hand one user's session to another.
-    app.addHook("onSend", async (_request, reply: FastifyReply, payload) => {
+    app.addHook("onSend", (_request, reply: FastifyReply, payload, done) => {
       if (reply.hasHeader("set-cookie")) reply.header("cache-control", PRIVATE);
-      return payload;
+      done(null, payload);
     });
   },
   { name: "auth", dependencies: ["redis"] },

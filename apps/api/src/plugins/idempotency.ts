@@ -90,19 +90,22 @@ export default fp(
         .send(body);
     });
 
-    app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload) => {
+    app.addHook("onSend", (request: FastifyRequest, reply: FastifyReply, payload, done) => {
       const claim = request.idempotencyClaim;
-      if (!claim) return payload;
+      // Most requests carry no key: answer them without a promise.
+      if (!claim) return done(null, payload);
       request.idempotencyClaim = null;
-      try {
-        if (reply.statusCode >= 500) await store.release(claim.key);
-        else await store.complete(claim.key, claim.fingerprint, captured(reply, payload));
-      } catch {
-        // The write itself succeeded; a retry within the pending window gets a 409, later
-        // ones run again. Logged, and the client still gets its answer.
-        request.log.warn("could not record the idempotent response");
-      }
-      return payload;
+      const recorded =
+        reply.statusCode >= 500
+          ? store.release(claim.key)
+          : store.complete(claim.key, claim.fingerprint, captured(reply, payload));
+      recorded
+        .catch(() => {
+          // The write itself succeeded; a retry within the pending window gets a 409, later
+          // ones run again. Logged, and the client still gets its answer.
+          request.log.warn("could not record the idempotent response");
+        })
+        .finally(() => done(null, payload));
     });
   },
   { name: "idempotency", dependencies: ["redis"] },

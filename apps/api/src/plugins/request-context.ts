@@ -8,12 +8,14 @@ import type { Readiness } from "../lifecycle/readiness.ts";
  */
 export default fp<{ instanceId: string; readiness: Readiness }>(
   async (app, { instanceId, readiness }) => {
-    app.addHook("onRequest", async (request, reply) => {
+    app.addHook("onRequest", (request, reply, done) => {
       reply.header("x-instance", instanceId);
       reply.header("x-request-id", request.id);
+      done();
     });
-    app.addHook("onSend", async (_request, reply) => {
+    app.addHook("onSend", (_request, reply, payload, done) => {
       if (readiness.phase === "draining") reply.header("connection", "close");
+      done(null, payload);
     });
   },
   { name: "request-context" },

@@ -65,11 +65,11 @@ export default fp<RateLimitPluginOptions>(
     // A response a shared cache (nginx, a CDN) may store would replay one client's remaining
     // quota to every other client, and nginx adds no Age header by which clients could tell
     // (the draft's rule for cached responses). Such responses keep the static policy only.
-    app.addHook("onSend", async (_request, reply, payload) => {
+    app.addHook("onSend", (_request, reply, payload, done) => {
       if (reply.hasHeader("ratelimit") && sharedCacheable(reply.getHeader("cache-control"))) {
         reply.removeHeader("ratelimit");
       }
-      return payload;
+      done(null, payload);
     });
   },
   { name: "rate-limit", dependencies: ["redis", "metrics"] },
