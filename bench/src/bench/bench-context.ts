@@ -36,6 +36,8 @@ export interface BenchContext {
   l1: SpawnedProcess;
   l2: SpawnedProcess;
   limited: SpawnedProcess;
+  /** api-limited's twin with the limiter off: the pair serves only the limiter scenarios. */
+  unlimited: SpawnedProcess;
   small: SpawnedProcess;
   bare: SpawnedProcess;
   staticNginx: StaticNginx;
@@ -78,7 +80,9 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
       ? harness.servers.postgres.url
       : await createSmallCatalogue(harness, options.smallProducts, log);
     const env = harness.serviceEnv;
-    log("starting variant instances: api-l1, api-l2 (L1 off), api-limited (limiter on), api-small");
+    log(
+      "starting variant instances: api-l1, api-l2 (L1 off), api-limited and api-unlimited (limiter on and off), api-small",
+    );
     const variants = [
       () =>
         spawnApiInstance({
@@ -108,6 +112,9 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
             RATE_LIMIT_DEFAULT_WINDOW_S: "1",
           },
         }),
+      // The same history as api-limited (only the limiter scenario reads from it), so the
+      // pair's ratio is the limiter's cost, not the other scenarios' garbage in api-l1's heap.
+      () => spawnApiInstance({ id: "api-unlimited", serviceEnv: env, logDir }),
       () =>
         spawnApiInstance({
           id: "api-small",
@@ -120,10 +127,10 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
           },
         }),
     ];
-    const [l1, l2, limited, small] = options.minimal
-      ? await variants[0]!().then((one) => [one, one, one, one] as const)
+    const [l1, l2, limited, unlimited, small] = options.minimal
+      ? await variants[0]!().then((one) => [one, one, one, one, one] as const)
       : await Promise.all(variants.map((start) => start()));
-    started.push(...new Set([l1, l2, limited, small]));
+    started.push(...new Set([l1, l2, limited, unlimited, small]));
     const listBody = await (await fetch(`${l1.url}${LIST_PATH}`)).text();
     const bodyFile = path.join(harness.dir, "list-body.json");
     fs.writeFileSync(bodyFile, listBody);
@@ -149,6 +156,7 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
       l1,
       l2,
       limited,
+      unlimited,
       small,
       bare,
       staticNginx,
@@ -163,7 +171,7 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
         for (const row of harness.stack.status().processes) {
           if (row.role === "api" && row.state === "running") pids[row.name] = row.pid;
         }
-        for (const p of new Set([l1, l2, limited, small])) pids[p.name] = p.pid;
+        for (const p of new Set([l1, l2, limited, unlimited, small])) pids[p.name] = p.pid;
         return pids;
       },
       async stop() {

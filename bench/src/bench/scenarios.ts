@@ -118,7 +118,7 @@ export function benchScenarios(ctx: BenchContext, missPaths: number): Scenario[]
       id: "read-limiter-off",
       title: "product read, rate limiter off",
       kind: "scenario",
-      url: `${ctx.l1.url}/api/products/${ctx.productIds[0]}`,
+      url: `${ctx.unlimited.url}/api/products/${ctx.productIds[0]}`,
       connections: HOT,
       ceiling: "bare-fastify",
       expect: { status: 200, appCache: ["L1", "L2"] },

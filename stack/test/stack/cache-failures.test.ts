@@ -154,6 +154,15 @@ function steadyReads(ids: number[]): LoadRun {
   });
 }
 
+/** Stops a read load and checks every read got its 200, from both instances. */
+async function expectEveryReadAnswered(load: LoadRun, label: string): Promise<void> {
+  const outcomes = await load.stop();
+  expect(describeFailures(outcomes)).toBe("");
+  expect(outcomes.length).toBeGreaterThan(50);
+  expect(Object.keys(byInstance(outcomes)).sort()).toEqual(["api-1", "api-2"]);
+  console.log(`${label}: ${outcomes.length} reads, 0 failed`);
+}
+
 describe("cache tiers when a server fails", () => {
   it("PostgreSQL stopped: held reads answer 200 (stale-if-error when past their grace), others a fast 503; recovers when it is back", async () => {
     const stale = [11, 12, 13].map((id) => `/api/products/${id}`);
@@ -237,11 +246,7 @@ describe("cache tiers when a server fails", () => {
       }
       await sleep(2_000);
     } finally {
-      const outcomes = await load.stop();
-      expect(describeFailures(outcomes)).toBe("");
-      expect(outcomes.length).toBeGreaterThan(50);
-      expect(Object.keys(byInstance(outcomes)).sort()).toEqual(["api-1", "api-2"]);
-      console.log(`cache Redis shut down: ${outcomes.length} reads, 0 failed`);
+      await expectEveryReadAnswered(load, "cache Redis shut down");
     }
     await expectEveryInstanceUsesL2();
     expectSameProcesses(pids);
@@ -272,11 +277,7 @@ describe("cache tiers when a server fails", () => {
       }
       await sleep(2_000);
     } finally {
-      const outcomes = await load.stop();
-      expect(describeFailures(outcomes)).toBe("");
-      expect(outcomes.length).toBeGreaterThan(50);
-      expect(Object.keys(byInstance(outcomes)).sort()).toEqual(["api-1", "api-2"]);
-      console.log(`cache Redis frozen: ${outcomes.length} reads, 0 failed`);
+      await expectEveryReadAnswered(load, "cache Redis frozen");
     }
     await expectEveryInstanceUsesL2();
     expectSameProcesses(pids);
