@@ -5,7 +5,8 @@ import { renderKustomization } from "./support/kustomize.ts";
 import { finalInstructions, readDockerfile, type Stage } from "./support/dockerfile.ts";
 import { find, k8sDir } from "./support/k8s.ts";
 import { fromRoot } from "./support/paths.ts";
-import { serverBundles } from "../../stack/src/build/server-bundles.ts";
+import { bundleNodeArgs, serverBundles } from "../../stack/src/build/server-bundles.ts";
+import { repoRoot } from "../../stack/src/settings.ts";
 
 /** Each image: its Dockerfile, the workspace it installs, and the Kubernetes pods it runs in. */
 const IMAGES = {
@@ -127,7 +128,11 @@ describe("container images (deploy/docker)", () => {
         expect(copied).toContain(
           `--from=build /src/${path.dirname(outfile)} ./${path.dirname(outfile)}`,
         );
-        expect(JSON.parse(one(image, "CMD"))).toEqual(["node", "--enable-source-maps", outfile]);
+        const bundle = path.join(repoRoot, outfile);
+        expect(JSON.parse(one(image, "CMD"))).toEqual([
+          "node",
+          ...bundleNodeArgs(bundle, app.server).map((arg) => (arg === bundle ? outfile : arg)),
+        ]);
         const dir = path.dirname(path.dirname(entry));
         const pkg = JSON.parse(fs.readFileSync(fromRoot(dir, "package.json"), "utf8"));
         expect(pkg.name).toBe(app.workspace);

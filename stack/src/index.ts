@@ -31,6 +31,7 @@ export {
 } from "./connection-budget.ts";
 export { upstreamRoles, PRIMARY_WEIGHT, BACKUP_WEIGHT } from "./nginx/upstream-roles.ts";
 export {
+  API_HEAP_LIMIT_MB,
   buildServerBundle,
   bundleNodeArgs,
   serverBundles,

@@ -2,7 +2,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { freePort, startProcess, tail, waitFor, type ManagedProcess } from "@strata/local-servers";
-import { buildServerBundle } from "@strata/stack";
+import { API_HEAP_LIMIT_MB, buildServerBundle } from "@strata/stack";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -93,7 +93,11 @@ export async function spawnApiInstance(options: {
     entry: bundle,
     logDir: options.logDir,
     readyPath: "/ready",
-    nodeArgs: [...(options.nodeArgs ?? []), "--enable-source-maps"],
+    nodeArgs: [
+      ...(options.nodeArgs ?? []),
+      "--enable-source-maps",
+      `--max-old-space-size=${API_HEAP_LIMIT_MB}`,
+    ],
     env: (port) => ({
       ...options.serviceEnv,
       HOST: "127.0.0.1",

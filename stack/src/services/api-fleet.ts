@@ -91,7 +91,7 @@ export class ApiFleet {
     this.#supervisor.forget(id);
     const logFile = path.join(this.#layout.logs, `${id}.log`);
     const bundle = await buildServerBundle("api");
-    const child = startProcess(id, process.execPath, bundleNodeArgs(bundle), logFile, {
+    const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "api"), logFile, {
       cwd: repoRoot,
       env: this.#env(slot),
     });

@@ -32,7 +32,7 @@ export async function startWorkers(options: {
     ids.map(async (id) => {
       const logFile = path.join(options.layout.logs, `${id}.log`);
       const port = await freePort();
-      const child = startProcess(id, process.execPath, bundleNodeArgs(bundle), logFile, {
+      const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "worker"), logFile, {
         cwd: repoRoot,
         env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
       });
