@@ -7,6 +7,7 @@ import {
   notFoundPolicy,
   type PublicPolicy,
 } from "@strata/cache-policy";
+import { nextTurn } from "./next-turn.ts";
 import { HttpProblem, sendProblem } from "./problem.ts";
 
 export interface CachedResponse<T> {
@@ -75,6 +76,7 @@ export async function sendCached<T>(
     return;
   }
   const { entry, source } = cached;
+  if (source === "L1") await nextTurn();
   recordForNginx(request, response.tags, response.policy);
   const headers = headersOf(response.policy);
   reply
