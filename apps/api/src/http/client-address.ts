@@ -6,6 +6,21 @@ import ipaddr from "ipaddr.js";
  * subscriber typically owns a whole /64 and could otherwise rotate through 2^64 addresses.
  */
 export function clientKey(address: string): string {
+  let key = recentKeys.get(address);
+  if (key === undefined) {
+    key = computeClientKey(address);
+    // A plain Map emptied when full: a parse per request cost 3 % of a rate-limited read, and
+    // an address that comes back after a reset is parsed once more, nothing worse.
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    recentKeys.set(address, key);
+  }
+  return key;
+}
+
+const RECENT_KEYS_MAX = 10_000;
+const recentKeys = new Map<string, string>();
+
+function computeClientKey(address: string): string {
   const bare = address.split("%")[0]!;
   if (!ipaddr.isValid(bare)) return address;
   const parsed = ipaddr.process(bare); // unwraps IPv4-mapped IPv6
