@@ -7,15 +7,21 @@ export interface HttpAnswer {
   headers: http.IncomingHttpHeaders;
   /** Socket-level failure (refused, reset, timeout), when there was no answer. */
   error?: string;
+  /** Sent a second time after its keep-alive connection closed before any answer. */
+  replayed?: boolean;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /**
  * One request with node:http, over a shared keep-alive agent like a browser's. Never throws:
- * a failure is an answer without a status, so load loops can count it.
+ * a failure is an answer without a status, so load loops can count it. Like a browser (and
+ * Go's http.Transport), it sends a request once more when the keep-alive connection it went
+ * out on was closed before any answer — the race every graceful close has, e.g. an nginx
+ * reload closing idle client connections — if the request may be repeated: a GET or HEAD, or
+ * one with an Idempotency-Key. A request that met an answer, even a 502, is never repeated.
  */
-export function httpRequest(
+export async function httpRequest(
   url: string,
   options: {
     method?: string;
@@ -26,10 +32,30 @@ export function httpRequest(
   } = {},
 ): Promise<HttpAnswer> {
   assertLoopback(url);
+  const first = await sendOnce(url, options);
+  if (!first.closedBeforeAnswer || !replayable(options)) return first.answer;
+  return { ...(await sendOnce(url, options)).answer, replayed: true };
+}
+
+function replayable(options: { method?: string; headers?: Record<string, string> }): boolean {
+  const method = (options.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return true;
+  return Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === "idempotency-key");
+}
+
+function sendOnce(
+  url: string,
+  options: Parameters<typeof httpRequest>[1] & object,
+): Promise<{ answer: HttpAnswer; closedBeforeAnswer: boolean }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve) => {
+    let answered = false;
     const fail = (error: Error & { code?: string }) =>
-      resolve({ status: undefined, body: "", headers: {}, error: error.code ?? error.message });
+      resolve({
+        answer: { status: undefined, body: "", headers: {}, error: error.code ?? error.message },
+        closedBeforeAnswer:
+          req.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE"),
+      });
     const req = http.request(
       url,
       {
@@ -44,14 +70,18 @@ export function httpRequest(
         },
       },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", fail);
         response.on("end", () =>
           resolve({
-            status: response.statusCode,
-            body: Buffer.concat(chunks).toString("utf8"),
-            headers: response.headers,
+            answer: {
+              status: response.statusCode,
+              body: Buffer.concat(chunks).toString("utf8"),
+              headers: response.headers,
+            },
+            closedBeforeAnswer: false,
           }),
         );
       },
