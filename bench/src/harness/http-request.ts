@@ -7,7 +7,7 @@ export interface HttpAnswer {
   headers: http.IncomingHttpHeaders;
   /** Socket-level failure (refused, reset, timeout), when there was no answer. */
   error?: string;
-  /** Sent a second time after its keep-alive connection closed before any answer. */
+  /** Sent a second time after its connection was reset before any answer. */
   replayed?: boolean;
 }
 
@@ -16,10 +16,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 /**
  * One request with node:http, over a shared keep-alive agent like a browser's. Never throws:
  * a failure is an answer without a status, so load loops can count it. Like a browser (and
- * Go's http.Transport), it sends a request once more when the keep-alive connection it went
- * out on was closed before any answer — the race every graceful close has, e.g. an nginx
- * reload closing idle client connections — if the request may be repeated: a GET or HEAD, or
- * one with an Idempotency-Key. A request that met an answer, even a 502, is never repeated.
+ * Go's http.Transport), it sends a request once more when its connection was closed before any
+ * answer — the race every graceful close has: an nginx reload's old workers close the idle
+ * connections they hold, a reused keep-alive one or one they accepted just before stopping —
+ * if the request may be repeated: a GET or HEAD, or one with an Idempotency-Key. A request
+ * that met an answer, even a 502, is never repeated.
  */
 export async function httpRequest(
   url: string,
@@ -53,8 +54,7 @@ function sendOnce(
     const fail = (error: Error & { code?: string }) =>
       resolve({
         answer: { status: undefined, body: "", headers: {}, error: error.code ?? error.message },
-        closedBeforeAnswer:
-          req.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE"),
+        closedBeforeAnswer: !answered && (error.code === "ECONNRESET" || error.code === "EPIPE"),
       });
     const req = http.request(
       url,

@@ -89,7 +89,7 @@ describe("zero-drop operations", () => {
     const posts = outcomes.filter((o) => o.request.method === "POST");
     const retried = outcomes.filter((o) => o.retried).length;
     console.log(
-      `rolling restart: ${outcomes.length} requests (${posts.length} POST), 0 failed, ${retried} resent after a keep-alive close`,
+      `rolling restart: ${outcomes.length} requests (${posts.length} POST), 0 failed, ${retried} resent after their connection was reset`,
     );
     expect(posts.length).toBeGreaterThan(20);
 

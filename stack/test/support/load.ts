@@ -15,7 +15,7 @@ export interface Outcome {
   error?: string;
   instance: string | undefined;
   ok: boolean;
-  /** Sent a second time after a reused keep-alive connection closed before any answer. */
+  /** Sent a second time after its connection was reset before any answer. */
   retried?: boolean;
 }
 
@@ -76,11 +76,12 @@ export function startLoad(options: {
 }
 
 /**
- * A request that may be sent again when the keep-alive connection it went out on was closed
- * before any answer: idempotent methods, and a POST with an Idempotency-Key (the rule of Go's
- * http.Transport; browsers retry such requests too, RFC 9112 §9.3.1). That close is the
- * ordinary keep-alive race any server's graceful close has, e.g. an nginx reload closing its
- * idle client connections; a request that met an answer, even a 502, is never sent again.
+ * A request that may be sent again when its connection was closed (reset) before any answer:
+ * idempotent methods, and a POST with an Idempotency-Key (the rule of Go's http.Transport;
+ * browsers retry such requests too, RFC 9112 §9.3.1). That close is the ordinary race any
+ * server's graceful close has: an nginx reload's old workers close the idle connections they
+ * hold, reused keep-alive ones and ones accepted just before they stopped. A request that met
+ * an answer, even a 502, is never sent again.
  */
 const replayable = (request: PlannedRequest): boolean =>
   request.method === "GET" ||
@@ -121,7 +122,7 @@ function sendOnce(
           instance: undefined,
           ok: false,
         },
-        closedBeforeAnswer: req.reusedSocket && !answered && error.code !== undefined,
+        closedBeforeAnswer: !answered && (error.code === "ECONNRESET" || error.code === "EPIPE"),
       });
     const req = http.request(
       `${baseUrl}${request.path}`,
