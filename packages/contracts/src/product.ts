@@ -94,7 +94,7 @@ export const ProductUpdate = z
   })
   .refine(
     (body) => Object.keys(body).some((key) => key !== "version"),
-    "name at least one field to change",
+    "must name at least one field to change",
   )
   .meta({ id: "ProductUpdate" });
 

@@ -78,6 +78,11 @@ export function cacheDirectives(out: (text?: string) => void): void {
   out("            proxy_cache_revalidate on;");
   out('            proxy_set_header Accept-Encoding "";');
   out("            add_header X-Cache-Status $upstream_cache_status always;");
+  out(
+    "            # A stored answer holds the id of the request that filled it: each gets its own.",
+  );
+  out("            proxy_hide_header X-Request-Id;");
+  out("            add_header X-Request-Id $request_id always;");
   out("            gzip on;");
   out("            gzip_proxied any;");
   out("            gzip_vary on;");

@@ -223,8 +223,12 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out(`            return 200 '{"status":"pass"${revision}}\\n';`);
   out("        }");
   out();
-  out("        # Prometheus scrapes each instance directly; metrics are not public.");
+  out("        # Prometheus scrapes each instance directly; metrics are not public. Readiness is");
+  out("        # an instance's own (nginx's is /health): not the front end's page either.");
   out("        location = /metrics {");
+  out("            return 404;");
+  out("        }");
+  out("        location = /ready {");
   out("            return 404;");
   out("        }");
   out();

@@ -73,6 +73,10 @@ describe("nginx in front of three instances", () => {
     expect(health.status).toBe(200);
     expect(health.headers.get("x-instance")).toBeNull();
     expect(await health.json()).toMatchObject({ status: "pass" });
+    // The instances' metrics and readiness are theirs, not the public address's.
+    for (const hidden of ["/metrics", "/ready"]) {
+      expect((await fetch(`${stack.url}${hidden}`)).status, hidden).toBe(404);
+    }
 
     const forged = await fetch(`${stack.url}/api/products?limit=1`, {
       headers: { "x-request-id": "forged-by-client", "x-forwarded-for": "203.0.113.9" },

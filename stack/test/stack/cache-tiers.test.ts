@@ -48,6 +48,9 @@ describe("the nginx tier", () => {
     const second = await get("/api/products?limit=3&sort=price");
     expect(second.headers.get("x-cache-status")).toBe("HIT");
     expect(await second.text()).toBe(body);
+    // Each answer has its own request id, not the stored one of the request that filled it.
+    expect(second.headers.get("x-request-id")).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
     // nginx compresses for the client and says so; the cache keeps one entry per URL.
     const gzipped = await get("/api/products?limit=3&sort=price", { "accept-encoding": "gzip" });
     expect(gzipped.headers.get("x-cache-status")).toBe("HIT");

@@ -22,6 +22,11 @@ export function uploadProblem(error: unknown, limitBytes: number): unknown {
   ) {
     return problems.badRequest("the multipart body is malformed or was cut off");
   }
+  if (/Boundary not found/i.test(message)) {
+    return problems.badRequest(
+      "the Content-Type names multipart/form-data without a boundary; let the client build the body",
+    );
+  }
   const code = (error as { code?: string })?.code;
   if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT" || code === "FST_FIELDS_LIMIT") {
     return problems.badRequest("send exactly one file, in one multipart part");

@@ -212,6 +212,16 @@ describe("CSV imports through the API", () => {
     const tooLarge = await postCsv(big);
     expectProblem(tooLarge, 413);
     expect(tooLarge.body.limitBytes).toBe(64 * 1024);
+    // A multipart Content-Type without its boundary: the parser's refusal is a 400.
+    const noBoundary = await fetch(`${suite.a.url}/api/imports`, {
+      method: "POST",
+      body: "sku,name\n",
+      headers: {
+        authorization: `Bearer ${suite.adminToken}`,
+        "content-type": "multipart/form-data",
+      },
+    });
+    expect(noBoundary.status).toBe(400);
   });
 
   it("is for admins only, and answers 404 and 400 for unknown and malformed ids", async () => {

@@ -247,6 +247,21 @@ describe("POST /api/products/:id/images", () => {
       await suite.db.query("DELETE FROM product_images WHERE product_id = $1", [productId]);
     });
 
+    it("multipart/form-data without a boundary: 400, not a crash of the parser", async () => {
+      const png = await makeImage("png", { seed: 16 });
+      const reply = await fetch(suite.a.url + path(), {
+        method: "POST",
+        body: png,
+        headers: {
+          authorization: `Bearer ${suite.adminToken}`,
+          "content-type": "multipart/form-data",
+        },
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await reply.json()) as { detail: string }).detail).toContain("boundary");
+    });
+
     it("JSON instead of multipart: 415", async () => {
       const reply = await call(suite.a.url, "POST", path(), {
         body: { image: "base64..." },
