@@ -1,21 +1,15 @@
 import type { ServerResponse } from "node:http";
-import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ImportAccepted, ImportStatus } from "@strata/contracts";
 import { QueueName } from "@strata/queue";
 import { problems } from "../http/problem.ts";
-import { privateResponses } from "../plugins/auth.ts";
 import { importStatusOf } from "../services/imports/job-views.ts";
 import { displayFileName, ImportUploadService } from "../services/imports/import-upload-service.ts";
 import { uploadProblem } from "../uploads/upload-errors.ts";
-import {
-  assertDeclaredSize,
-  assertSameOrigin,
-  closeUnreadBodies,
-  UploadSlots,
-} from "../uploads/upload-guards.ts";
+import { adminUploadScope } from "../uploads/admin-upload-scope.ts";
+import { assertDeclaredSize, assertSameOrigin, UploadSlots } from "../uploads/upload-guards.ts";
 import { problemResponses, SESSION_SECURITY } from "./openapi-responses.ts";
 
 const ImportParams = z.strictObject({ id: z.uuid("must be an import id") });
@@ -31,14 +25,7 @@ const HEARTBEAT_MS = 15_000;
  */
 export default async function importRoutes(app: FastifyInstance): Promise<void> {
   const limitBytes = app.config.uploads.importLimitBytes;
-  await app.register(multipart, {
-    limits: { fileSize: limitBytes + 1, files: 1, fields: 0, parts: 1, headerPairs: 20 },
-    throwFileSizeLimit: false,
-  });
-  app.addHook("onRequest", privateResponses);
-  app.addHook("onRequest", app.authenticate);
-  app.addHook("onRequest", app.requireAdmin);
-  app.addHook("onSend", closeUnreadBodies);
+  await adminUploadScope(app, limitBytes);
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const imports = new ImportUploadService({
     storage: app.storage,

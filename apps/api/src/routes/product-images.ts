@@ -1,17 +1,11 @@
-import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { IdParams, UploadedImage } from "@strata/contracts";
 import { problems } from "../http/problem.ts";
-import { privateResponses } from "../plugins/auth.ts";
 import { ImageUploadService } from "../services/images/image-upload-service.ts";
 import { uploadProblem } from "../uploads/upload-errors.ts";
-import {
-  assertDeclaredSize,
-  assertSameOrigin,
-  closeUnreadBodies,
-  UploadSlots,
-} from "../uploads/upload-guards.ts";
+import { adminUploadScope } from "../uploads/admin-upload-scope.ts";
+import { assertDeclaredSize, assertSameOrigin, UploadSlots } from "../uploads/upload-guards.ts";
 import { problemResponses, SESSION_SECURITY } from "./openapi-responses.ts";
 
 /** Uploads streaming at once on one instance (each holds up to 10 MiB of parts). */
@@ -24,16 +18,7 @@ const MAX_CONCURRENT_UPLOADS = 16;
  */
 export default async function productImageRoutes(app: FastifyInstance): Promise<void> {
   const limitBytes = app.config.uploads.imageLimitBytes;
-  // Only this subtree parses multipart; everywhere else it stays a 415 (see routes/api.ts).
-  await app.register(multipart, {
-    // One byte over the limit is enough to know it is too large; busboy stops reading there.
-    limits: { fileSize: limitBytes + 1, files: 1, fields: 0, parts: 1, headerPairs: 20 },
-    throwFileSizeLimit: false,
-  });
-  app.addHook("onRequest", privateResponses);
-  app.addHook("onRequest", app.authenticate);
-  app.addHook("onRequest", app.requireAdmin);
-  app.addHook("onSend", closeUnreadBodies);
+  await adminUploadScope(app, limitBytes);
 
   const images = new ImageUploadService({
     db: app.db,
