@@ -35,6 +35,7 @@ export {
   buildServerBundle,
   bundleNodeArgs,
   serverBundles,
+  serverNodeFlags,
   type ServerName,
 } from "./build/server-bundles.ts";
 export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";

@@ -1,5 +1,5 @@
 import type { HarnessStack } from "../harness/harness-stack.ts";
-import { buildServerBundle } from "@strata/stack";
+import { buildServerBundle, serverNodeFlags } from "@strata/stack";
 import { spawnNodeServer, type SpawnedProcess } from "../harness/api-instance.ts";
 import { sleep } from "../harness/http-request.ts";
 import type { ImportDrill } from "./import-drill.ts";
@@ -100,7 +100,7 @@ export async function startDrillWorker(harness: HarnessStack, logDir: string, n:
   return spawnNodeServer({
     name: `drill-worker-${n}`,
     entry: await buildServerBundle("worker"),
-    nodeArgs: ["--enable-source-maps"],
+    nodeArgs: serverNodeFlags("worker"),
     logDir,
     readyPath: "/ready",
     env: (port) => ({

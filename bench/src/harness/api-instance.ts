@@ -2,7 +2,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { freePort, startProcess, tail, waitFor, type ManagedProcess } from "@strata/local-servers";
-import { API_HEAP_LIMIT_MB, buildServerBundle } from "@strata/stack";
+import { buildServerBundle, serverNodeFlags } from "@strata/stack";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -93,11 +93,7 @@ export async function spawnApiInstance(options: {
     entry: bundle,
     logDir: options.logDir,
     readyPath: "/ready",
-    nodeArgs: [
-      ...(options.nodeArgs ?? []),
-      "--enable-source-maps",
-      `--max-old-space-size=${API_HEAP_LIMIT_MB}`,
-    ],
+    nodeArgs: [...(options.nodeArgs ?? []), ...serverNodeFlags("api")],
     env: (port) => ({
       ...options.serviceEnv,
       HOST: "127.0.0.1",

@@ -25,12 +25,17 @@ export type ServerName = keyof typeof serverBundles;
 export const API_HEAP_LIMIT_MB = 128;
 
 /**
- * Node's arguments for a bundle: stack traces point into the TypeScript sources; the API
+ * Node's flags for a server's bundle: stack traces point into the TypeScript sources; the API
  * gets its heap limit.
  */
-export const bundleNodeArgs = (file: string, name: ServerName): string[] => [
+export const serverNodeFlags = (name: ServerName): string[] => [
   "--enable-source-maps",
   ...(name === "api" ? [`--max-old-space-size=${API_HEAP_LIMIT_MB}`] : []),
+];
+
+/** Node's arguments to run a bundle: its flags, then the file. */
+export const bundleNodeArgs = (file: string, name: ServerName): string[] => [
+  ...serverNodeFlags(name),
   file,
 ];
 
