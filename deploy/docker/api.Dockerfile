@@ -53,5 +53,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs", "PORT"]
 # SIGTERM starts the drain (DRAIN_DELAY_MS, then SHUTDOWN_TIMEOUT_MS): apps/api/src/server.ts.
 STOPSIGNAL SIGTERM
-# The heap limit: see API_HEAP_LIMIT_MB in stack/src/build/server-bundles.ts.
-CMD ["node", "--enable-source-maps", "--max-old-space-size=128", "apps/api/dist/server.mjs"]
+# The heap bounds: see API_HEAP_LIMIT_MB and API_SEMI_SPACE_MB in stack/src/build/server-bundles.ts.
+CMD ["node", "--enable-source-maps", "--max-old-space-size=128", "--max-semi-space-size=8", "apps/api/dist/server.mjs"]

@@ -3,6 +3,7 @@ import {
   commonVars,
   databaseVars,
   httpVars,
+  passwordSchedulingVars,
   passwordVars,
   rateLimitVars,
   redisVars,
@@ -27,6 +28,7 @@ export const apiVariables = {
   ...redisVars,
   ...sessionVars,
   ...passwordVars,
+  ...passwordSchedulingVars,
   ...rateLimitVars,
   ...cacheVars,
   ...storageVars,
@@ -53,6 +55,8 @@ export interface ApiConfig {
   redis: { stateUrl: string; cacheUrl: string; commandTimeoutMs: number };
   session: { ttlSeconds: number; cookieName: string; cookieSecure: boolean };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** At most `concurrency` argon2 computations at once, `maxWaiting` more in line. */
+  hashing: { concurrency: number; maxWaiting: number };
   rateLimit: RateLimitConfig;
   cache: CacheConfig;
   storage: StorageConfig;
@@ -109,6 +113,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       timeCost: v.ARGON2_TIME_COST,
       parallelism: v.ARGON2_PARALLELISM,
     },
+    hashing: { concurrency: v.ARGON2_CONCURRENCY, maxWaiting: v.ARGON2_MAX_WAITING },
     rateLimit: toRateLimitConfig(v),
     storage: toStorageConfig(v),
     uploads: { imageLimitBytes: v.UPLOAD_LIMIT_BYTES, importLimitBytes: v.IMPORT_LIMIT_BYTES },

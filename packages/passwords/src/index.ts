@@ -1,4 +1,5 @@
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import pLimit, { type LimitFunction } from "p-limit";
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read at run time.
 const ARGON2ID = 2 as Algorithm.Argon2id;
@@ -48,4 +49,67 @@ export async function verifyAgainstDummy(password: string, params: Argon2Params)
   dummy ??= hashPassword("strata-dummy-password", params);
   await verifyPassword(await dummy, password);
   return false;
+}
+
+/** Thrown when more verifications wait than a hasher allows: the caller answers 503. */
+export class HashersBusyError extends Error {
+  constructor() {
+    super("too many password checks are waiting");
+    this.name = "HashersBusyError";
+  }
+}
+
+export interface HasherLimits {
+  /** argon2 computations running at once; each holds `memoryCost` KiB while it runs. */
+  concurrency: number;
+  /** Calls allowed to wait for a turn; one more is refused at once. */
+  maxWaiting: number;
+}
+
+/**
+ * argon2id with bounded concurrency. Each computation holds its memory cost (12 MiB by
+ * default) for its whole run on a libuv thread, so an unbounded burst of logins takes one
+ * such block per thread and every libuv thread, leaving none for DNS lookups and file reads;
+ * bounded, an instance's memory for hashing is `concurrency × memoryCost` and the rest of
+ * the burst waits its turn in order, or is refused once too many wait.
+ */
+export class PasswordHasher {
+  readonly #limit: LimitFunction;
+
+  constructor(
+    readonly params: Argon2Params,
+    readonly limits: HasherLimits,
+  ) {
+    this.#limit = pLimit(limits.concurrency);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.#run(() => hashPassword(password, this.params));
+  }
+
+  verify(passwordHash: string, password: string): Promise<boolean> {
+    return this.#run(() => verifyPassword(passwordHash, password));
+  }
+
+  /** One verification's worth of time for an unknown account; always false. */
+  verifyAgainstDummy(password: string): Promise<false> {
+    return this.#run(() => verifyAgainstDummy(password, this.params));
+  }
+
+  needsRehash(passwordHash: string): boolean {
+    return needsRehash(passwordHash, this.params);
+  }
+
+  /** How many computations run and wait now (for metrics and tests). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#limit.activeCount, waiting: this.#limit.pendingCount };
+  }
+
+  #run<T>(work: () => Promise<T>): Promise<T> {
+    const full = this.#limit.activeCount >= this.limits.concurrency;
+    if (full && this.#limit.pendingCount >= this.limits.maxWaiting) {
+      return Promise.reject(new HashersBusyError());
+    }
+    return this.#limit(work);
+  }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { PasswordHasher } from "@strata/passwords";
 import authPlugin from "../plugins/auth.ts";
 import idempotencyPlugin from "../plugins/idempotency.ts";
 import { AuthService } from "../services/auth/auth-service.ts";
@@ -44,7 +45,7 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(authRoutes, {
     prefix: "/auth",
-    auth: new AuthService(users, app.config.argon2),
+    auth: new AuthService(users, new PasswordHasher(app.config.argon2, app.config.hashing)),
   });
   await app.register(userRoutes, { prefix: "/users", users });
   await app.register(opsRoutes, { prefix: "/ops" });

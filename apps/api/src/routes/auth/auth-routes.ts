@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { LoginRequest, RegisterRequest, Session, User } from "@strata/contracts";
-import { verifyAgainstDummy } from "@strata/passwords";
 import { privateResponses } from "../../plugins/auth.ts";
 import {
   clearSessionCookie,
@@ -25,7 +24,7 @@ export default async function authRoutes(
   // The first unknown-email login would otherwise also pay for hashing the dummy password,
   // and be measurably slower than the others.
   app.addHook("onReady", async () => {
-    await verifyAgainstDummy("warm-up", app.config.argon2);
+    await auth.warmUp();
   });
   const routes = app.withTypeProvider<ZodTypeProvider>();
 

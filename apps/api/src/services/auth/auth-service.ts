@@ -1,5 +1,4 @@
-import type { Argon2Params } from "@strata/passwords";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@strata/passwords";
+import { HashersBusyError, type PasswordHasher } from "@strata/passwords";
 import type { User } from "@strata/contracts";
 import { problems } from "../../http/problem.ts";
 import type { UserRepository } from "../users/user-repository.ts";
@@ -11,12 +10,12 @@ export const LOGIN_FAILED = "the email or password is wrong";
 export class AuthService {
   constructor(
     private readonly users: UserRepository,
-    private readonly argon2: Argon2Params,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /** Creates a customer (never an admin: the first admin comes from the seed). 409 if taken. */
   async register(email: string, password: string): Promise<User> {
-    const hash = await hashPassword(password, this.argon2);
+    const hash = await this.#hash(() => this.hasher.hash(password));
     const user = await this.users.create(email, hash);
     if (!user) throw problems.conflict("an account with this email already exists");
     return user;
@@ -29,17 +28,35 @@ export class AuthService {
   async verifyCredentials(email: string, password: string): Promise<User> {
     const account = await this.users.findByEmailWithHash(email);
     if (!account) {
-      await verifyAgainstDummy(password, this.argon2);
+      await this.#hash(() => this.hasher.verifyAgainstDummy(password));
       throw problems.unauthorized(LOGIN_FAILED);
     }
-    if (!(await verifyPassword(account.passwordHash, password))) {
+    if (!(await this.#hash(() => this.hasher.verify(account.passwordHash, password)))) {
       throw problems.unauthorized(LOGIN_FAILED);
     }
-    if (needsRehash(account.passwordHash, this.argon2)) {
+    if (this.hasher.needsRehash(account.passwordHash)) {
       // The old hash verified; store one made with today's parameters.
-      await this.users.updatePasswordHash(account.id, await hashPassword(password, this.argon2));
+      const upgraded = await this.#hash(() => this.hasher.hash(password));
+      await this.users.updatePasswordHash(account.id, upgraded);
     }
     const { passwordHash: _hash, ...user } = account;
     return user;
+  }
+
+  /** Hashes the dummy password that unknown emails are checked against. */
+  async warmUp(): Promise<void> {
+    await this.hasher.verifyAgainstDummy("warm-up");
+  }
+
+  /** A hashing step; a full waiting line is a 503 the client may retry shortly. */
+  async #hash<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof HashersBusyError) {
+        throw problems.unavailable("too many logins are being checked; try again shortly", 1);
+      }
+      throw error;
+    }
   }
 }

@@ -160,6 +160,40 @@ describe("POST /api/auth/login", () => {
     expect((await me({ authorization: `Bearer ${second.body.token}` })).status).toBe(200);
   });
 
+  test("argon2 runs one computation at a time per ARGON2_CONCURRENCY; a full line is a 503 with Retry-After", async () => {
+    const narrow = await startTestApi(s.backends, {
+      ...TEST_ENV,
+      ARGON2_CONCURRENCY: "1",
+      ARGON2_MAX_WAITING: "1",
+    });
+    try {
+      const user = await createUser(s.db, s.api);
+      const burst = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          call(narrow.url, "POST", "/api/auth/login", {
+            body: { email: user.email, password: PASSWORD },
+          }),
+        ),
+      );
+      const statuses = burst.map((r) => r.status);
+      // One computing, one waiting: those that found the line full were refused at once (how
+      // many depends on how closely the six arrive).
+      expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
+      expect(statuses.filter((status) => status === 503).length).toBeGreaterThanOrEqual(1);
+      for (const refused of burst.filter((r) => r.status === 503)) {
+        expectProblem(refused, 503);
+        expect(refused.headers.get("retry-after")).toBe("1");
+      }
+      const after = await call(narrow.url, "POST", "/api/auth/login", {
+        body: { email: user.email, password: PASSWORD },
+      });
+      expect(after.status).toBe(200);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   test("a password over 128 characters is a 400, not an expensive hash", async () => {
     const user = await createUser(s.db, s.api);
     const response = await login(user.email, "x".repeat(129));
