@@ -3,7 +3,15 @@ import { LRUCache } from "lru-cache";
 import type { Redis } from "ioredis";
 import type { PublicPolicy } from "@strata/cache-policy";
 import { CircuitBreaker } from "./circuit-breaker.ts";
-import { expiresAt, makeEntry, tokensMatch, type CacheEntry, type Loaded } from "./entry.ts";
+import {
+  expiresAt,
+  makeEntry,
+  tokensMatch,
+  type CacheEntry,
+  type LocalEntry,
+  type Loaded,
+  type StoredEntry,
+} from "./entry.ts";
 import { READ_ENTRY, RELEASE_LOCK } from "./redis-scripts.ts";
 import type { CacheMetrics } from "./cache-metrics.ts";
 
@@ -50,17 +58,16 @@ const entryKey = (key: string) => `${PREFIX}e:${key}`;
 const tagKey = (tag: string) => `${PREFIX}t:${tag}`;
 const lockKey = (key: string) => `${PREFIX}l:${key}`;
 const newToken = () => crypto.randomBytes(9).toString("base64url");
+const isLocal = (entry: CacheEntry): entry is LocalEntry => typeof entry.body !== "string";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The entry of an L2 read if it is valid under the current tag versions and still fresh. */
 const freshEntry = (read: {
-  entry: CacheEntry | undefined;
+  entry: StoredEntry | undefined;
   tokens: Record<string, string>;
-}): CacheEntry | undefined =>
+}): StoredEntry | undefined =>
   read.entry && tokensMatch(read.entry, read.tokens) && Date.now() < read.entry.freshUntil
     ? read.entry
     : undefined;
-/** JSON.stringify replacer: L1's encoded bytes stay in process. */
-const withoutBytes = (key: string, value: unknown) => (key === "bytes" ? undefined : value);
 
 /**
  * The application cache tier: L1 in process, L2 in the cache Redis, invalidated by tag on
@@ -72,7 +79,14 @@ const withoutBytes = (key: string, value: unknown) => (key === "bytes" ? undefin
  */
 export class AppCache {
   readonly #o: AppCacheOptions;
-  readonly #l1: LRUCache<string, CacheEntry>;
+  readonly #l1: LRUCache<string, LocalEntry>;
+  /**
+   * How often (1, or 2 for "more than once") this instance recently read each key past L1,
+   * like TinyLFU's "doorkeeper": a key enters L1 from its second such read, so keys read only
+   * once (a crawler walking deep pages, a miss storm) neither push the hot set out of L1 nor
+   * fill its memory. A hot key pays one extra L2 read, once: it stays known while it is read.
+   */
+  readonly #reads: LRUCache<string, 1 | 2>;
   /** Tag versions this instance knows; the invalidation channel always wins over reads. */
   readonly #tokens = new Map<string, string>();
   readonly #inFlight = new Map<string, Promise<CacheResult>>();
@@ -89,12 +103,13 @@ export class AppCache {
       ...(options.l1MaxBytes
         ? {
             maxSize: options.l1MaxBytes,
-            // The string and its UTF-8 bytes; the rest of an entry is small.
-            sizeCalculation: (entry: CacheEntry, key: string) =>
-              entry.body.length + (entry.bytes?.length ?? 0) + key.length + 256,
+            // The body's bytes; the rest of an entry is small.
+            sizeCalculation: (entry: LocalEntry, key: string) =>
+              entry.body.length + key.length + 256,
           }
         : {}),
     });
+    this.#reads = new LRUCache({ max: Math.max(1, options.l1MaxEntries) });
     this.#breaker = new CircuitBreaker(options.breakerMs, (open) => {
       // Whatever happened while Redis was away, L1 may have missed it.
       this.#flushLocal();
@@ -141,6 +156,7 @@ export class AppCache {
         return { entry: local, source: "L1" };
       }
     }
+    this.#reads.set(request.key, this.#reads.has(request.key) ? 2 : 1);
     const pending = this.#inFlight.get(request.key);
     if (pending) {
       this.#o.metrics.event("l1", "coalesced");
@@ -236,7 +252,7 @@ export class AppCache {
 
   async #lookup(request: CacheRequest): Promise<CacheResult> {
     if (!this.#usable()) return this.#loadWithoutCache(request, undefined);
-    let read: { entry: CacheEntry | undefined; tokens: Record<string, string> };
+    let read: { entry: StoredEntry | undefined; tokens: Record<string, string> };
     try {
       read = await this.#readL2(request);
     } catch (error) {
@@ -325,7 +341,7 @@ export class AppCache {
       try {
         await this.#o.redis.set(
           entryKey(request.key),
-          JSON.stringify(entry, withoutBytes),
+          JSON.stringify(entry),
           "PX",
           Math.max(1, expiresAt(entry) - Date.now()),
         );
@@ -396,7 +412,7 @@ export class AppCache {
 
   async #readL2(
     request: CacheRequest,
-  ): Promise<{ entry: CacheEntry | undefined; tokens: Record<string, string> }> {
+  ): Promise<{ entry: StoredEntry | undefined; tokens: Record<string, string> }> {
     const keys = [entryKey(request.key), ...request.tags.map(tagKey)];
     const reply = (await this.#o.redis.eval(READ_ENTRY, keys.length, ...keys, newToken())) as (
       string | null
@@ -410,13 +426,17 @@ export class AppCache {
       if (!this.#tokens.has(tag)) this.#tokens.set(tag, token);
     });
     const raw = reply[0];
-    return { entry: raw ? (JSON.parse(raw) as CacheEntry) : undefined, tokens };
+    return { entry: raw ? (JSON.parse(raw) as StoredEntry) : undefined, tokens };
   }
 
   #remember(key: string, entry: CacheEntry): void {
+    // Only reads count: a background refresh storing the same key again is not a second read.
+    if (this.#reads.get(key) !== 2) return;
     const ttl = Math.min(entry.freshUntil - Date.now(), this.#o.l1MaxTtlMs);
     if (ttl > 0 && this.#l1Valid(entry)) {
-      const local = entry.bytes ? entry : { ...entry, bytes: Buffer.from(entry.body) };
+      const local: LocalEntry = isLocal(entry)
+        ? entry
+        : { ...entry, body: Buffer.from(entry.body) };
       this.#l1.set(key, local, { ttl });
     }
   }

@@ -5,7 +5,14 @@ export {
   type CacheResult,
   type CacheSource,
 } from "./app-cache.ts";
-export { makeEntry, type CacheEntry, type Loaded } from "./entry.ts";
+export {
+  bodyText,
+  makeEntry,
+  type CacheEntry,
+  type LocalEntry,
+  type Loaded,
+  type StoredEntry,
+} from "./entry.ts";
 export { createCacheMetrics, type CacheMetrics } from "./cache-metrics.ts";
 export { NginxPurger, type NginxPurgeOptions } from "./nginx-purge.ts";
 export {

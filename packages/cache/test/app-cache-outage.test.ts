@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
 import { startRedis, type RedisServer } from "@strata/local-servers";
 import { AppCache } from "../src/app-cache.ts";
+import { bodyText } from "../src/entry.ts";
 import { createCacheMetrics } from "../src/cache-metrics.ts";
 import { requestPathRedis as requestPathClient } from "../src/request-path-redis.ts";
 import fs from "node:fs";
@@ -52,7 +53,7 @@ async function timedGet(
 ): Promise<{ ms: number; source: string; body: string }> {
   const started = Date.now();
   const result = await cache.get({ key, tags: ["products"], policy, load: async () => body });
-  return { ms: Date.now() - started, source: result.source, body: result.entry.body };
+  return { ms: Date.now() - started, source: result.source, body: bodyText(result.entry) };
 }
 
 describe("AppCache when Redis fails", () => {

@@ -3,6 +3,7 @@ import client from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
 import { AppCache } from "../src/app-cache.ts";
+import { bodyText } from "../src/entry.ts";
 import { createCacheMetrics } from "../src/cache-metrics.ts";
 import { requestPathRedis as requestPathClient } from "../src/request-path-redis.ts";
 import { startTestRedis } from "../../../test/support/redis.ts";
@@ -51,7 +52,7 @@ let n = 0;
 const uniqueKey = () => `test:${++n}:${Date.now()}`;
 
 describe("AppCache", () => {
-  it("answers MISS, then L1 on the same instance, then L2 on another", async () => {
+  it("answers MISS, then L2 (the second read admits the key to L1), then L1; L2 on another", async () => {
     const [a, b] = [await instance(), await instance()];
     const key = uniqueKey();
     let loads = 0;
@@ -62,10 +63,11 @@ describe("AppCache", () => {
       load: async () => JSON.stringify({ loads: ++loads }),
     };
     expect((await a.get(request)).source).toBe("MISS");
+    expect((await a.get(request)).source).toBe("L2");
     expect((await a.get(request)).source).toBe("L1");
     const fromB = await b.get(request);
     expect(fromB.source).toBe("L2");
-    expect(fromB.entry.body).toBe('{"loads":1}');
+    expect(bodyText(fromB.entry)).toBe('{"loads":1}');
     expect(fromB.entry.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(loads).toBe(1);
   });
@@ -75,12 +77,26 @@ describe("AppCache", () => {
     const body = JSON.stringify({ pad: "x".repeat(10_000) });
     const keys = Array.from({ length: 10 }, uniqueKey);
     const request = (key: string) => ({ key, tags: ["products"], policy, load: async () => body });
-    for (const key of keys) await cache.get(request(key));
-    // Each ~10 kB body takes ~20 kB (string and bytes): four fit in 90 kB, the fifth is gone.
+    // Two reads each: the second admits the key to L1.
+    for (const key of keys) for (const _read of [1, 2]) await cache.get(request(key));
+    // Each body is 10,010 bytes, ~10.3 kB with its key and overhead: eight fit in 90 kB.
     const sources = [];
-    for (const key of keys.slice(-5).reverse())
+    for (const key of keys.slice(-9).reverse())
       sources.push((await cache.get(request(key))).source);
-    expect(sources).toEqual(["L1", "L1", "L1", "L1", "L2"]);
+    expect(sources).toEqual([...Array<string>(8).fill("L1"), "L2"]);
+  });
+
+  it("admits a key to L1 on its second read: keys read once never push the hot set out", async () => {
+    const cache = await instance({ l1MaxBytes: 40_000 });
+    const body = JSON.stringify({ pad: "x".repeat(10_000) });
+    const request = (key: string) => ({ key, tags: ["products"], policy, load: async () => body });
+    const hot = uniqueKey();
+    await cache.get(request(hot));
+    await cache.get(request(hot));
+    // Twenty keys read once each would have evicted everything from a 40 kB L1 many times over.
+    for (let i = 0; i < 20; i++)
+      expect((await cache.get(request(uniqueKey()))).source).toBe("MISS");
+    expect((await cache.get(request(hot))).source).toBe("L1");
   });
 
   it("coalesces a burst of concurrent misses on three instances into one load", async () => {
@@ -98,7 +114,7 @@ describe("AppCache", () => {
       ),
     );
     expect(loads).toBe(1);
-    expect(new Set(results.map((r) => r.entry.body))).toEqual(new Set(['{"v":1}']));
+    expect(new Set(results.map((r) => bodyText(r.entry)))).toEqual(new Set(['{"v":1}']));
   });
 
   it("invalidates by tag on every instance, L1 included, before invalidate() returns", async () => {
@@ -113,12 +129,13 @@ describe("AppCache", () => {
     };
     await a.get(request);
     await b.get(request);
+    await b.get(request); // b's second read admits the key to its L1
     expect((await b.get(request)).source).toBe("L1");
     version = 2;
     await a.invalidate(["product:1"]);
     const after = await b.get(request);
     expect(after.source).toBe("MISS");
-    expect(after.entry.body).toBe('{"v":2}');
+    expect(bodyText(after.entry)).toBe('{"v":2}');
   });
 
   it("never lets a slow reader put an old value back after an invalidation", async () => {
@@ -135,16 +152,16 @@ describe("AppCache", () => {
     await new Promise((r) => setTimeout(r, 50));
     await b.invalidate(["product:2"]);
     release();
-    expect((await slow).entry.body).toBe('{"v":"old"}'); // its own answer predates the write
+    expect(bodyText((await slow).entry)).toBe('{"v":"old"}'); // its own answer predates the write
     const next = await b.get({ key, tags: ["product:2"], policy, load: async () => '{"v":"new"}' });
-    expect(next.entry.body).toBe('{"v":"new"}');
+    expect(bodyText(next.entry)).toBe('{"v":"new"}');
     const nextOnA = await a.get({
       key,
       tags: ["product:2"],
       policy,
       load: async () => '{"v":"new"}',
     });
-    expect(nextOnA.entry.body).toBe('{"v":"new"}');
+    expect(bodyText(nextOnA.entry)).toBe('{"v":"new"}');
   });
 
   it("serves a stale entry within stale-if-error when the database fails", async () => {
@@ -162,7 +179,7 @@ describe("AppCache", () => {
       },
     });
     expect(result.source).toBe("STALE");
-    expect(result.entry.body).toBe('{"v":"cached"}');
+    expect(bodyText(result.entry)).toBe('{"v":"cached"}');
   });
 
   it("serves stale while one background refresh runs", async () => {
@@ -174,8 +191,8 @@ describe("AppCache", () => {
     await a.get(request);
     await new Promise((r) => setTimeout(r, 1100));
     const stale = await Promise.all(Array.from({ length: 20 }, () => a.get(request)));
-    expect(stale.every((r) => r.source === "STALE" && r.entry.body === '{"n":1}')).toBe(true);
-    await expect.poll(async () => (await a.get(request)).entry.body).toBe('{"n":2}');
+    expect(stale.every((r) => r.source === "STALE" && bodyText(r.entry) === '{"n":1}')).toBe(true);
+    await expect.poll(async () => bodyText((await a.get(request)).entry)).toBe('{"n":2}');
     expect(loads).toBe(2);
   });
 });

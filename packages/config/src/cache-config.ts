@@ -7,9 +7,9 @@ export const cacheVars = {
     .default(10_000)
     .describe("entries the in-process L1 cache holds (0 turns L1 off)"),
   CACHE_L1_MAX_BYTES: int(1_024)
-    .default(33_554_432)
+    .default(16_777_216)
     .describe(
-      "bytes of response bodies the L1 cache holds at most (32 MiB by default); the least recently used go first",
+      "bytes of response bodies the L1 cache holds at most (16 MiB by default, outside V8's heap); the least recently used go first",
     ),
   CACHE_L1_MAX_TTL_MS: int(0)
     .default(5_000)

@@ -93,7 +93,7 @@ export async function sendCached<T>(
   await reply
     .type("application/json; charset=utf-8")
     .serializer((body) => body as string)
-    .send(entry.bytes ?? entry.body);
+    .send(entry.body);
 }
 
 /** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */

@@ -37,7 +37,7 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
   const queue = () => app.queues.queue(QueueName.imports);
 
   const findImport = async (id: string) => {
-    const job = await queue().getJob(id);
+    const job = await (await queue()).getJob(id);
     if (!job) throw problems.notFound(`no import ${id} (or it is older than the retention)`);
     return job;
   };
@@ -149,7 +149,7 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
       const tick = async () => {
         if (res.writableEnded) return;
         try {
-          const job = await queue().getJob(request.params.id);
+          const job = await (await queue()).getJob(request.params.id);
           if (!job) {
             res.write(`event: done\ndata: ${JSON.stringify({ state: "gone" })}\n\n`);
             finish();

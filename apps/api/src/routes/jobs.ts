@@ -46,7 +46,9 @@ export default async function jobRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { queue, state, limit, offset } = request.query;
-      const jobs = await app.queues.queue(queue).getJobs([state], offset, offset + limit - 1);
+      const jobs = await (
+        await app.queues.queue(queue)
+      ).getJobs([state], offset, offset + limit - 1);
       return { items: jobs.map((job) => jobSummaryOf(queue, job, state as JobState)) };
     },
   );
@@ -64,12 +66,12 @@ export default async function jobRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { queue, id } = request.params;
-      const job = await app.queues.queue(queue).getJob(id);
+      const job = await (await app.queues.queue(queue)).getJob(id);
       if (!job) throw problems.notFound(`no job ${id} in ${queue}`);
       const state = await job.getState();
       if (state !== "failed") throw problems.conflict(`job ${id} is ${state}, not failed`);
       await job.retry("failed");
-      const again = (await app.queues.queue(queue).getJob(id))!;
+      const again = (await (await app.queues.queue(queue)).getJob(id))!;
       reply.code(202);
       return jobSummaryOf(queue, again, (await again.getState()) as JobState);
     },

@@ -49,6 +49,9 @@ describe("cached public reads", () => {
     const etag = first.headers.get("etag")!;
     expect(etag).toMatch(/^"1-[A-Za-z0-9_-]+"$/);
 
+    // The second read comes from L2 and admits the key to this instance's L1.
+    const secondRead = await call(s.api.url, "GET", `/api/products/${productId}`);
+    expect(secondRead.headers.get("x-app-cache")).toBe("L2");
     const again = await call(s.api.url, "GET", `/api/products/${productId}`);
     expect(again.headers.get("x-app-cache")).toBe("L1");
     expect(again.body).toEqual(first.body);

@@ -265,7 +265,7 @@ describe("CSV imports through the API", () => {
       for await (const object of suite.a.app.storage.list("imports/")) keys.push(object.key);
       return keys.sort();
     };
-    const queue = suite.b.app.queues.queue(QueueName.imports);
+    const queue = await suite.b.app.queues.queue(QueueName.imports);
     const before = { files: await importFiles(), jobs: await queue.count() };
     // This instance loses the state Redis (its client disconnects; the server stays up).
     suite.a.app.redis.state.disconnect();

@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { loadWorkerConfig, type WorkerConfig } from "@strata/config";
 import { createDatabase, type Database } from "@strata/db";
-import { createProducers, type Producers, type QueueName } from "@strata/queue";
+import { ALL_QUEUES, createProducers, type Producers, type QueueName } from "@strata/queue";
 import { createStorage, type Storage } from "@strata/storage";
 import { createTestDatabase } from "../../../../test/support/database.ts";
 import { startTestRedis } from "../../../../test/support/redis.ts";
@@ -47,6 +47,10 @@ export async function startWorkerBackends(
   const storage = createStorage(config.storage);
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
   const producers = createProducers(redis, () => {});
+  // The tests read queues synchronously; the producers create them (and load BullMQ) on demand.
+  const queues = new Map(
+    await Promise.all(ALL_QUEUES.map(async (name) => [name, await producers.queue(name)] as const)),
+  );
   return {
     env: fullEnv,
     config,
@@ -55,7 +59,7 @@ export async function startWorkerBackends(
     s3,
     redis,
     producers,
-    queue: (name) => producers.queue(name),
+    queue: (name) => queues.get(name)!,
     async stop() {
       await producers.close();
       redis.disconnect();

@@ -25,7 +25,7 @@ export async function queueSummary(
 ): Promise<{ queues: OpsQueue[]; jobs: OpsJob[] }> {
   const results = await Promise.all(
     ALL_QUEUES.map(async (name) => {
-      const queue = producers.queue(name);
+      const queue = await producers.queue(name);
       const [counts, active] = await Promise.all([
         queue.getJobCounts(...STATES),
         queue.getActive(0, activeLimit - 1),
