@@ -14,12 +14,15 @@ export function rssMb(pid: number): number | undefined {
 /** Samples the resident memory of a changing set of processes; keeps each one's maximum. */
 export class RssSampler {
   readonly max: Record<string, number> = {};
+  /** Each process's first sample: what it held before the load. */
+  readonly first: Record<string, number> = {};
   #timer: NodeJS.Timeout | undefined;
 
   constructor(readonly pids: () => Record<string, number>) {}
 
   start(intervalMs = 250): void {
     this.stop();
+    this.sample();
     this.#timer = setInterval(() => this.sample(), intervalMs);
     this.#timer.unref();
   }
@@ -27,7 +30,16 @@ export class RssSampler {
   sample(): void {
     for (const [name, pid] of Object.entries(this.pids())) {
       const mb = rssMb(pid);
-      if (mb !== undefined) this.max[name] = Math.max(this.max[name] ?? 0, mb);
+      if (mb === undefined) continue;
+      this.first[name] ??= mb;
+      this.max[name] = Math.max(this.max[name] ?? 0, mb);
+    }
+  }
+
+  /** Takes in another sampler's maxima. */
+  merge(other: RssSampler): void {
+    for (const [name, mb] of Object.entries(other.max)) {
+      this.max[name] = Math.max(this.max[name] ?? 0, mb);
     }
   }
 

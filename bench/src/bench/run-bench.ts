@@ -48,6 +48,7 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
   const rounds = new Map<string, LoadResult[]>();
   const probes = new Map<string, ScenarioResult["probe"]>();
   const sampler = new RssSampler(() => ctx.apiPids());
+  const peaks = new Map<string, ScenarioResult["peakRss"]>();
 
   const measure = async (scenario: Scenario, round: number) => {
     // Slot 2r for the measured load, 2r + 1 for its warm-up: miss scenarios never share keys.
@@ -63,14 +64,21 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
         plan: warm,
       });
     }
-    sampler.start();
+    // One sampler per load, so each scenario can say which instance it made grow.
+    const during = new RssSampler(() => ctx.apiPids());
+    during.start();
     const result = await runWrk({
       url: scenario.url,
       connections: scenario.connections,
       durationS: settings.durationS,
       plan,
     });
-    sampler.stop();
+    during.stop();
+    during.sample();
+    sampler.merge(during);
+    const peak = mostGrown(during);
+    const before = peaks.get(scenario.id);
+    if (peak && (!before || peak.grewMb > before.grewMb)) peaks.set(scenario.id, peak);
     rounds.set(scenario.id, [...(rounds.get(scenario.id) ?? []), result]);
     log(
       `  ${scenario.id.padEnd(20)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(7)} ms  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms  errors ${result.errors}${seen.ok ? "" : `  (probe: ${seen.note})`}`,
@@ -91,9 +99,11 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
   }
   machine.loadAverage.end = os.loadavg()[0]!;
 
-  const scenarios: ScenarioResult[] = all.map((s) =>
-    summarise(s, rounds.get(s.id) ?? [], probes.get(s.id)),
-  );
+  const scenarios: ScenarioResult[] = all.map((s) => {
+    const summary = summarise(s, rounds.get(s.id) ?? [], probes.get(s.id));
+    const peak = peaks.get(s.id);
+    return peak ? { ...summary, peakRss: peak } : summary;
+  });
   for (const r of scenarios) {
     const ceiling = scenarios.find((c) => c.id === r.ceiling);
     if (ceiling && ceiling.rps > 0 && r.rps > 0) r.ratio = r.rps / ceiling.rps;
@@ -114,6 +124,15 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
       Object.entries(sampler.max).map(([k, v]) => [k, Math.round(v * 10) / 10]),
     ),
   };
+}
+
+function mostGrown(sampler: RssSampler): ScenarioResult["peakRss"] {
+  const grown = Object.entries(sampler.max).map(([instance, mb]) => ({
+    instance,
+    mb: Math.round(mb * 10) / 10,
+    grewMb: Math.round((mb - (sampler.first[instance] ?? mb)) * 10) / 10,
+  }));
+  return grown.sort((a, b) => b.grewMb - a.grewMb)[0];
 }
 
 function summarise(

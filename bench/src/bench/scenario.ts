@@ -51,4 +51,6 @@ export interface ScenarioResult {
   spread: number;
   /** rps / ceiling rps, when there is a ceiling. */
   ratio?: number;
+  /** The API instance whose resident memory grew most during this scenario, and its peak. */
+  peakRss?: { instance: string; mb: number; grewMb: number };
 }
