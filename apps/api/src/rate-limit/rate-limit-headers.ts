@@ -1,4 +1,5 @@
 import { serializeItem, serializeList, type List } from "structured-headers";
+import type { LimitRule } from "./policies.ts";
 import type { Decision } from "./rate-limiter.ts";
 
 /**
@@ -12,13 +13,11 @@ import type { Decision } from "./rate-limiter.ts";
 export function rateLimitHeaders(decision: Decision): Record<string, string> {
   const headers: Record<string, string> = {};
   headers["ratelimit-policy"] =
-    decision.rules.length > 0
-      ? decision.rules
-          .map((s) => policyMember(s.rule.name, s.quota, s.rule.windowSeconds))
-          .join(", ")
-      : decision.policy.rules
-          .map((rule) => policyMember(rule.name, rule.max, rule.windowSeconds))
-          .join(", ");
+    decision.rules.length === 1
+      ? policyMember(decision.rules[0]!.rule, decision.rules[0]!.quota)
+      : decision.rules.length > 1
+        ? decision.rules.map((s) => policyMember(s.rule, s.quota)).join(", ")
+        : decision.policy.rules.map((rule) => policyMember(rule, rule.max)).join(", ");
   if (decision.rules.length > 0) {
     // sf-integers are plain decimals: only the name needs the serializer, once.
     headers.ratelimit = decision.rules
@@ -32,9 +31,9 @@ export function rateLimitHeaders(decision: Decision): Record<string, string> {
 }
 
 // Both depend only on a rule and its quota: serialised once, not on every request (they were
-// 5 % of a rate-limited read).
+// 5 % of a rate-limited read), and found by the rule object itself, not a key built per request.
 const names = new Map<string, string>();
-const policyMembers = new Map<string, string>();
+const policyMembers = new WeakMap<LimitRule, Map<number, string>>();
 
 function nameItem(name: string): string {
   let item = names.get(name);
@@ -45,21 +44,25 @@ function nameItem(name: string): string {
   return item;
 }
 
-function policyMember(name: string, quota: number, windowSeconds: number): string {
-  const key = `${name} ${quota} ${windowSeconds}`;
-  let member = policyMembers.get(key);
+function policyMember(rule: LimitRule, quota: number): string {
+  let byQuota = policyMembers.get(rule);
+  if (byQuota === undefined) {
+    byQuota = new Map();
+    policyMembers.set(rule, byQuota);
+  }
+  let member = byQuota.get(quota);
   if (member === undefined) {
     const list: List = [
       [
-        name,
+        rule.name,
         new Map([
           ["q", quota],
-          ["w", windowSeconds],
+          ["w", rule.windowSeconds],
         ]),
       ],
     ];
     member = serializeList(list);
-    policyMembers.set(key, member);
+    byQuota.set(quota, member);
   }
   return member;
 }

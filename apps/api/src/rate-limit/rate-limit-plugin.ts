@@ -1,10 +1,10 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import type { RateLimitConfig } from "@strata/config";
 import { HttpProblem } from "../http/problem.ts";
 import { LocalSlidingLog } from "./local-sliding-log.ts";
 import { PermitLeases } from "./permit-leases.ts";
-import { buildPolicies, type PolicyName, type RateLimitPolicy } from "./policies.ts";
+import { buildPolicies, type PolicyName } from "./policies.ts";
 import { rateLimitDecisionCounter } from "./rate-limit-metrics.ts";
 import { rateLimitHeaders } from "./rate-limit-headers.ts";
 import { RateLimiter, type Decision } from "./rate-limiter.ts";
@@ -54,20 +54,31 @@ export default fp<RateLimitPluginOptions>(
         if (name) byMethod.set(method.toUpperCase(), name);
       }
       if (byMethod.size === 0) return;
-      const check: preHandlerAsyncHookHandler = async (request, reply) => {
+      // Callback style: a read admitted from a lease in hand is decided without a promise.
+      const check: preHandlerHookHandler = (request, reply, done) => {
         const name = byMethod.get(request.method);
-        if (name) await enforce(limiter, policies[name], request, reply);
+        if (!name) return done();
+        const policy = policies[name];
+        const partitions = partitionsFor(policy, request);
+        const now = limiter.decideNow(policy, partitions);
+        if (now) return done(apply(now, request, reply));
+        limiter.decideLater(policy, partitions).then(
+          (decision) => done(apply(decision, request, reply)),
+          (error: Error) => done(error),
+        );
       };
       const existing = route.preHandler;
       route.preHandler = [...(existing ? [existing].flat() : []), check];
     });
 
-    // A response a shared cache (nginx, a CDN) may store would replay one client's remaining
-    // quota to every other client, and nginx adds no Age header by which clients could tell
-    // (the draft's rule for cached responses). Such responses keep the static policy only.
-    app.addHook("onSend", (_request, reply, payload, done) => {
-      if (reply.hasHeader("ratelimit") && sharedCacheable(reply.getHeader("cache-control"))) {
-        reply.removeHeader("ratelimit");
+    // The remaining quota goes on the response only if no shared cache (nginx, a CDN) may
+    // store it: a stored copy would replay one client's quota to every other client, and
+    // nginx adds no Age header by which clients could tell (the draft's rule for cached
+    // responses). Such responses keep the static policy only.
+    app.addHook("onSend", (request, reply, payload, done) => {
+      const remaining = request[REMAINING];
+      if (remaining !== undefined && !sharedCacheable(reply.getHeader("cache-control"))) {
+        reply.header("ratelimit", remaining);
       }
       done(null, payload);
     });
@@ -75,25 +86,43 @@ export default fp<RateLimitPluginOptions>(
   { name: "rate-limit", dependencies: ["redis", "metrics"] },
 );
 
-async function enforce(
-  limiter: RateLimiter,
-  policy: RateLimitPolicy,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
-  const decision = await limiter.decide(policy, partitionsFor(policy, request));
-  const headers = rateLimitHeaders(decision);
-  // On the reply for every outcome, so a 401 from the handler still tells the client its quota.
-  reply.headers(headers);
-  if (decision.outcome === "limited" || decision.outcome === "fallback_limited") {
-    throw tooManyRequests(decision, headers);
+/** The `RateLimit` value of an admitted request, kept for onSend. */
+const REMAINING = Symbol("ratelimit");
+declare module "fastify" {
+  interface FastifyRequest {
+    [REMAINING]?: string;
   }
-  if (decision.outcome === "unavailable") throw unavailable(decision, headers);
 }
 
+/** Puts the decision's headers on the reply; the error to refuse with, if it refuses. */
+function apply(
+  decision: Decision,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): HttpProblem | undefined {
+  const headers = rateLimitHeaders(decision);
+  if (decision.outcome === "limited" || decision.outcome === "fallback_limited") {
+    return tooManyRequests(decision, headers);
+  }
+  if (decision.outcome === "unavailable") return unavailable(decision, headers);
+  // On the reply for every outcome, so a 401 from the handler still tells the client its quota.
+  reply.header("ratelimit-policy", headers["ratelimit-policy"]);
+  if (headers.ratelimit !== undefined) request[REMAINING] = headers.ratelimit;
+  return undefined;
+}
+
+/** Cache-Control values are few per app: each one is judged once. */
+const shareable = new Map<string, boolean>();
+
 function sharedCacheable(cacheControl: unknown): boolean {
-  const value = String(cacheControl ?? "").toLowerCase();
-  return /\b(public|s-maxage)\b/.test(value) && !/\b(private|no-store)\b/.test(value);
+  const value = String(cacheControl ?? "");
+  let verdict = shareable.get(value);
+  if (verdict === undefined) {
+    const lower = value.toLowerCase();
+    verdict = /\b(public|s-maxage)\b/.test(lower) && !/\b(private|no-store)\b/.test(lower);
+    if (shareable.size < 1_000) shareable.set(value, verdict);
+  }
+  return verdict;
 }
 
 function violated(decision: Decision): string[] {

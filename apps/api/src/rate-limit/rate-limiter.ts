@@ -58,8 +58,31 @@ export class RateLimiter {
   constructor(private readonly options: RateLimiterOptions) {}
 
   async decide(policy: RateLimitPolicy, partitions: RulePartition[]): Promise<Decision> {
-    const decision = await this.decideUnrecorded(policy, partitions);
-    this.options.record(policy, decision.outcome);
+    return this.decideNow(policy, partitions) ?? this.decideLater(policy, partitions);
+  }
+
+  /**
+   * The decision when it needs no Redis call (no rule applies, or a lease of the key has a
+   * permit), else undefined: the caller then awaits `decideLater`. Most reads of a busy
+   * client end here, without a promise.
+   */
+  decideNow(policy: RateLimitPolicy, partitions: RulePartition[]): Decision | undefined {
+    if (partitions.length === 0) return this.recorded({ policy, outcome: "allowed", rules: [] });
+    // Leases are for single-rule policies (buildPolicies checks), so the one partition.
+    if (!policy.lease || partitions.length !== 1) return undefined;
+    const { rule, partition } = partitions[0]!;
+    const only = bucket(rule, partition, rule.max);
+    const held = this.options.leases.take(only);
+    return held && this.recorded(toDecision(policy, partitions, [only], held, false));
+  }
+
+  /** The decision that needs Redis (or the outage mode when Redis fails). */
+  async decideLater(policy: RateLimitPolicy, partitions: RulePartition[]): Promise<Decision> {
+    return this.recorded(await this.decideUnrecorded(policy, partitions));
+  }
+
+  private recorded(decision: Decision): Decision {
+    this.options.record(decision.policy, decision.outcome);
     return decision;
   }
 
@@ -69,12 +92,7 @@ export class RateLimiter {
   ): Promise<Decision> {
     if (partitions.length === 0) return { policy, outcome: "allowed", rules: [] };
     const buckets = partitions.map(({ rule, partition }) => bucket(rule, partition, rule.max));
-    // Leases are for single-rule policies (buildPolicies checks), so buckets[0] is the one.
     const lease = buckets.length === 1 ? policy.lease : undefined;
-    if (lease) {
-      const held = this.options.leases.take(buckets[0]!);
-      if (held) return toDecision(policy, partitions, buckets, held, false);
-    }
     if (performance.now() >= this.skipRedisUntil) {
       try {
         const result = lease
