@@ -35,7 +35,8 @@ export async function httpRequest(
   assertLoopback(url);
   const first = await sendOnce(url, options);
   if (!first.closedBeforeAnswer || !replayable(options)) return first.answer;
-  return { ...(await sendOnce(url, options)).answer, replayed: true };
+  // On a new connection: another idle one of the pool may be closing for the same reason.
+  return { ...(await sendOnce(url, { ...options, agent: false })).answer, replayed: true };
 }
 
 function replayable(options: { method?: string; headers?: Record<string, string> }): boolean {

@@ -99,7 +99,8 @@ export async function send(
 ): Promise<Outcome> {
   const first = await sendOnce(baseUrl, request, timeoutMs, agent);
   if (!first.closedBeforeAnswer || !replayable(request)) return first.outcome;
-  const second = await sendOnce(baseUrl, request, timeoutMs, agent);
+  // On a new connection: another idle one of the pool may be closing for the same reason.
+  const second = await sendOnce(baseUrl, request, timeoutMs, false);
   return { ...second.outcome, retried: true };
 }
 
