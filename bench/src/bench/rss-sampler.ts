@@ -36,13 +36,6 @@ export class RssSampler {
     }
   }
 
-  /** Takes in another sampler's maxima. */
-  merge(other: RssSampler): void {
-    for (const [name, mb] of Object.entries(other.max)) {
-      this.max[name] = Math.max(this.max[name] ?? 0, mb);
-    }
-  }
-
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;

@@ -47,7 +47,8 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
   const later = all.filter((s) => s.phase === "one-instance");
   const rounds = new Map<string, LoadResult[]>();
   const probes = new Map<string, ScenarioResult["probe"]>();
-  const sampler = new RssSampler(() => ctx.apiPids());
+  /** Each instance's peak over the whole run, from the per-load samplers below. */
+  const maxRssMb: Record<string, number> = {};
   const peaks = new Map<string, ScenarioResult["peakRss"]>();
 
   const measure = async (scenario: Scenario, round: number) => {
@@ -75,7 +76,9 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
     });
     during.stop();
     during.sample();
-    sampler.merge(during);
+    for (const [name, mb] of Object.entries(during.max)) {
+      maxRssMb[name] = Math.max(maxRssMb[name] ?? 0, mb);
+    }
     const peak = mostGrown(during);
     const before = peaks.get(scenario.id);
     if (peak && (!before || peak.grewMb > before.grewMb)) peaks.set(scenario.id, peak);
@@ -119,9 +122,9 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
       products: ctx.products,
     },
     scenarios,
-    targets: evaluateTargets(scenarios, sampler.max),
+    targets: evaluateTargets(scenarios, maxRssMb),
     maxRssMb: Object.fromEntries(
-      Object.entries(sampler.max).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+      Object.entries(maxRssMb).map(([k, v]) => [k, Math.round(v * 10) / 10]),
     ),
   };
 }
