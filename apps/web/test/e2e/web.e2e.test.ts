@@ -353,8 +353,10 @@ describe("the web front end in Chromium, through nginx", () => {
           buffer: await makeImage("png", { width: 800, height: 600, seed: 7 }),
         });
         await page.getByRole("button", { name: "Upload image" }).click();
+        // Not a timing check: the upload is stored in S3 and its thumbnail job enqueued before
+        // the answer, and an instance's first enqueue loads BullMQ (~200 ms on a cold disk).
         await expect
-          .poll(() => page.locator(".panel [role=status]").textContent())
+          .poll(() => page.locator(".panel [role=status]").textContent(), { timeout: 15_000 })
           .toContain("Uploaded photo.png");
         const image = page.getByTestId("product-images").locator("li").first();
         await expect
