@@ -47,8 +47,15 @@ export interface RateLimitPolicy {
  */
 export const PERMIT_LEASE_MS = 300;
 
-/** Most permits one reservation takes: about one Redis call per 32 reads of a busy client. */
-export const PERMIT_LEASE_MAX_BATCH = 32;
+/** Permits a key's first reservation asks for: about one Redis call per 32 reads. */
+export const PERMIT_LEASE_FIRST_BATCH = 32;
+
+/**
+ * Most permits one reservation asks for, reached by a key busy enough to use half a batch
+ * within a quarter of L (about 7,000 requests/s and more at 1,024). Bounded because each
+ * permit is a sorted-set entry that one script call adds, and unused ones cost a ZREM.
+ */
+export const PERMIT_LEASE_MAX_BATCH = 1024;
 
 /** Every Redis key of the limiters starts with this, then the rule's name. */
 export const KEY_NAMESPACE = "ratelimit:";
@@ -91,6 +98,7 @@ export function buildPolicies(config: RateLimitConfig): Record<PolicyName, RateL
       rules: [rule("default", "user", config.default)],
       onRedisError: "local",
       lease: {
+        firstBatch: PERMIT_LEASE_FIRST_BATCH,
         maxBatch: PERMIT_LEASE_MAX_BATCH,
         ms: PERMIT_LEASE_MS,
         shareDivisor: 2 * config.expectedInstances,

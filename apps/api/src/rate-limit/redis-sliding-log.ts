@@ -35,21 +35,17 @@ export class RedisSlidingLog implements SlidingLog, PermitStore {
     };
   }
 
-  async reserve(bucket: Bucket, need: number, lease: LeaseOptions): Promise<Reservation> {
+  async reserve(
+    bucket: Bucket,
+    need: number,
+    batch: number,
+    lease: LeaseOptions,
+  ): Promise<Reservation> {
     const prefix = `${this.nextId()}.`;
     const [count, granted, spare, wait] = (await this.run(
       PERMIT_LEASE_SHA,
       PERMIT_LEASE_LUA,
-      [
-        bucket.key,
-        prefix,
-        bucket.max,
-        bucket.windowMs,
-        need,
-        lease.maxBatch,
-        lease.shareDivisor,
-        lease.ms,
-      ],
+      [bucket.key, prefix, bucket.max, bucket.windowMs, need, batch, lease.shareDivisor, lease.ms],
       1,
     )) as [number, number, number, number];
     return {

@@ -36,8 +36,9 @@ describe("the default policy leases permits", () => {
       remaining.push(remainingOf(response.headers.ratelimit as string, "default"));
     }
     expect(remaining).toEqual(Array.from({ length: 40 }, (_, i) => 999 - i));
-    // Two reservations of 32 (1000 / (2 × 3 expected instances) > 32): 40 used, 24 spare.
-    expect(await redis.zcard(KEY)).toBe(64);
+    // A first batch of 32 (1000 / (2 × 3 expected instances) > 32) and, once it was half
+    // used, the next one reserved ahead: 62 if that came quickly (the batch doubles), else 32.
+    expect([32 + 62, 32 + 32]).toContain(await redis.zcard(KEY));
     const metrics = (await app.inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(
       /^rate_limit_decisions_total\{[^}]*limiter="default"[^}]*outcome="allowed"[^}]*\} 40$/m,

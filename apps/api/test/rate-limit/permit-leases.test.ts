@@ -35,9 +35,18 @@ function readPolicy(max: number, windowSeconds: number, expectedInstances = 3): 
 /** Counts reservations as they are sent (the INFO tests count them in Redis itself). */
 class CountingLog extends RedisSlidingLog {
   reservations = 0;
-  override reserve(bucket: Bucket, need: number, lease: LeaseOptions) {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  override reserve(bucket: Bucket, need: number, batch: number, lease: LeaseOptions) {
     this.reservations += 1;
-    return super.reserve(bucket, need, lease);
+    const call = super.reserve(bucket, need, batch, lease);
+    const settled = call.catch(() => undefined).finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+    return call;
+  }
+  /** Resolves once every reservation sent so far has been answered (and handled). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await new Promise((r) => setImmediate(r));
   }
 }
 
@@ -313,6 +322,7 @@ describe("Redis calls with leases", () => {
     console.info(`permit leases: 320 sequential reads of one key made ${busyCalls} script calls`);
     expect(busyCalls).toBeGreaterThan(0);
     expect(busyCalls).toBeLessThanOrEqual(320 / 4); // 10 when no lease outlives its 32 reads
+    await one.leases.close(); // the refill ahead's batch: the near key below must start bare
 
     // Near the limit the batch is 1: every request is one exact call, as without leases.
     const { partition: near, key } = newClient();
@@ -339,6 +349,29 @@ describe("Redis calls with leases", () => {
     await observer.config("RESETSTAT");
     for (let i = 0; i < 7; i++) await decide(one, small, tiny);
     expect(await scriptCalls()).toBe(7);
+  });
+
+  it("refills a busy key's lease ahead: once half a batch is used the next is reserved, and no read waits for Redis", async () => {
+    const one = await startInstance();
+    const policy = readPolicy(10_000, 60);
+    const { partition } = newClient();
+    const partitions = [{ rule: policy.rules[0]!, partition }];
+    await one.limiter.decide(policy, partitions); // the first reservation: 1 admitted, 31 spare
+    await one.store.settled();
+    const first = one.store.reservations;
+    let waited = 0;
+    for (let i = 0; i < 200; i++) {
+      if (!one.limiter.decideNow(policy, partitions)) {
+        waited += 1;
+        await one.limiter.decideLater(policy, partitions);
+      }
+      await one.store.settled(); // a refill sent by this read has been answered
+    }
+    expect(waited).toBe(0);
+    // At most one per 16 reads (half a batch of 32), fewer when batches grow.
+    const refills = one.store.reservations - first;
+    expect(refills).toBeGreaterThanOrEqual(1);
+    expect(refills).toBeLessThanOrEqual(Math.ceil(200 / 16));
   });
 
   it("concurrent requests of one key on one instance share the reservation in flight", async () => {

@@ -25,7 +25,12 @@ describe("rate-limit policies", () => {
     const policies = buildPolicies(
       loadApiConfig({ ...env, RATE_LIMIT_EXPECTED_INSTANCES: "4" }).rateLimit,
     );
-    expect(policies.default.lease).toEqual({ maxBatch: 32, ms: 300, shareDivisor: 8 });
+    expect(policies.default.lease).toEqual({
+      firstBatch: 32,
+      maxBatch: 1024,
+      ms: 300,
+      shareDivisor: 8,
+    });
     expect(policies.login.lease).toBeUndefined();
     expect(policies["users-list"].lease).toBeUndefined();
   });
