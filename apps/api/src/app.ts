@@ -6,6 +6,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { ApiConfig } from "@strata/config";
+import { trustedProxyCheck } from "./http/client-address.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
@@ -61,7 +62,8 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     },
     // Only the listed proxies may speak for the client; never `true` (the client controls the
     // left-most X-Forwarded-For entry) and never a hop count.
-    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    trustProxy:
+      config.http.trustedProxies.length > 0 ? trustedProxyCheck(config.http.trustedProxies) : false,
     bodyLimit: config.http.bodyLimitBytes,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
@@ -84,7 +86,10 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   app.addHook("onListen", async () => readiness.markServing());
+  // Not even built when info is off (LOG_LEVEL=warn): request.ip alone walks X-Forwarded-For.
+  const logsRequests = ["info", "debug", "trace"].includes(config.logLevel);
   app.addHook("onResponse", (request, reply, done) => {
+    if (!logsRequests) return done();
     request.log.info(
       {
         method: request.method,
