@@ -13,9 +13,17 @@ declare module "fastify" {
     idempotent?: boolean;
   }
   interface FastifyRequest {
-    idempotencyClaim: { key: string; fingerprint: string } | null;
+    idempotencyClaim: { key: string; fingerprint: string; renewal: NodeJS.Timeout } | null;
   }
 }
+
+/**
+ * A pending claim's lifetime. Its instance renews it every RENEW_EVERY_MS while the request
+ * runs, so a claim left by a crashed instance blocks retries of its key for at most this
+ * long (it was 2 × REQUEST_TIMEOUT_MS, a minute, before claims were renewed).
+ */
+export const CLAIM_SECONDS = 5;
+const RENEW_EVERY_MS = 1_500;
 
 /** How long a finished response is replayed for the same key. */
 const RETENTION_SECONDS = 24 * 3600;
@@ -30,16 +38,23 @@ const KEY_SYNTAX = /^(?:"([\x21\x23-\x7e]{1,255})"|([\x21\x23-\x7e]{1,255}))$/;
  * user, for 24 h; a retry with the same key and body gets that response again
  * (`Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422;
  * a retry while the first is still running is a 409. Responses of 5xx are not kept, so a
- * retry after a server failure runs again. Hand-written (about 100 lines): the one Fastify
+ * retry after a server failure runs again.
+ *
+ * A claim can lapse while its request still runs (its instance's event loop stalled longer
+ * than CLAIM_SECONDS, or its renewals could not reach Redis); a retry may then run beside
+ * it. So a route marked idempotent must also be idempotent in its own store under the key:
+ * product create inserts with ON CONFLICT on the key and returns the product already made.
+ *
+ * Hand-written (about 100 lines): the one Fastify
  * plugin for this, @node-idempotency/fastify, depends on Fastify 4 and brings its own Redis
  * client, where ours must be the fail-fast state client and keys must be scoped per user.
  */
 export default fp(
   async (app) => {
-    // A pending claim outlives any request (which the server cuts at REQUEST_TIMEOUT_MS) but
-    // not by much, so a crashed instance does not block a key for a day.
-    const pendingSeconds = Math.ceil(app.config.http.requestTimeoutMs / 1000) * 2;
-    const store = new IdempotencyStore(app.redis.state, pendingSeconds, RETENTION_SECONDS);
+    const store = new IdempotencyStore(app.redis.state, CLAIM_SECONDS, RETENTION_SECONDS);
+    // Renewals stop after this even if the handler still runs: the server has long cut the
+    // request (REQUEST_TIMEOUT_MS), and a hung handler must not hold a key for ever.
+    const renewForMs = 2 * app.config.http.requestTimeoutMs;
     app.decorateRequest("idempotencyClaim", null);
 
     app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
@@ -61,9 +76,12 @@ export default fp(
       ].join(":");
       // The validated body (schema order, trimmed): the same request sent twice hashes alike.
       const fingerprint = sha256(JSON.stringify(request.body ?? null));
-      const found = await store.reserve(key, fingerprint);
+      // Not the request id: X-Request-Id may come from the client.
+      const owner = crypto.randomUUID();
+      const found = await store.reserve(key, fingerprint, owner);
       if (found === "reserved") {
-        request.idempotencyClaim = { key, fingerprint };
+        const renewal = keepClaimed(store, { key, fingerprint, owner }, renewForMs, request);
+        request.idempotencyClaim = { key, fingerprint, renewal };
         return;
       }
       if (found.fingerprint !== fingerprint) {
@@ -95,6 +113,7 @@ export default fp(
       // Most requests carry no key: answer them without a promise.
       if (!claim) return done(null, payload);
       request.idempotencyClaim = null;
+      clearInterval(claim.renewal);
       const recorded =
         reply.statusCode >= 500
           ? store.release(claim.key)
@@ -107,9 +126,39 @@ export default fp(
         })
         .finally(() => done(null, payload));
     });
+
+    // A claim whose answer was never recorded (no onSend ran): stop renewing, let it lapse.
+    app.addHook("onResponse", (request: FastifyRequest, _reply: FastifyReply, done) => {
+      if (request.idempotencyClaim) clearInterval(request.idempotencyClaim.renewal);
+      done();
+    });
   },
   { name: "idempotency", dependencies: ["redis"] },
 );
+
+/**
+ * Renews a claim until the request's answer is recorded (onSend stops it), the claim is no
+ * longer its own, or `forMs` is over. A failed renewal is logged; the next one tries again.
+ */
+function keepClaimed(
+  store: IdempotencyStore,
+  claim: { key: string; fingerprint: string; owner: string },
+  forMs: number,
+  request: FastifyRequest,
+): NodeJS.Timeout {
+  const until = performance.now() + forMs;
+  const timer = setInterval(() => {
+    if (performance.now() > until) return clearInterval(timer);
+    store.renew(claim.key, claim.fingerprint, claim.owner).then(
+      (owned) => {
+        if (!owned) clearInterval(timer);
+      },
+      () => request.log.warn("could not renew an idempotency claim; it may lapse"),
+    );
+  }, RENEW_EVERY_MS);
+  timer.unref();
+  return timer;
+}
 
 function captured(reply: FastifyReply, payload: unknown): StoredResponse {
   const headers: Record<string, string> = {};

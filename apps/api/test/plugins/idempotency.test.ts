@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import { CLAIM_SECONDS } from "../../src/plugins/idempotency.ts";
 import { connect, createCategory, loggedIn } from "../support/factories.ts";
 import { call, expectProblem } from "../support/http.ts";
 import { TEST_ENV, useApi } from "../support/suite.ts";
@@ -118,6 +119,56 @@ describe("Idempotency-Key on POST /api/products", () => {
       await locker.end();
     }
     expect(await countNamed("Slow")).toBe(1);
+  });
+
+  test("a claim is renewed while its request runs, lapses within seconds once its instance stops renewing it, and the product is still created once", async () => {
+    // Its INSERT waits on the lock for longer than the suite's statement timeout.
+    const doomed = await startTestApi(s.backends, {
+      ...TEST_ENV,
+      INSTANCE_ID: "doomed",
+      DB_STATEMENT_TIMEOUT_MS: "60000",
+    });
+    const locker = await connect(s.backends.databaseUrl);
+    const claims = () => s.api.app.redis.state.keys("idempotency:*");
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE products IN EXCLUSIVE MODE");
+      const before = new Set(await claims());
+      const first = post("lapsing", body("Lapsing"), admin.token, doomed.url);
+      let claim = "";
+      await until(async () => {
+        claim = (await claims()).find((k) => !before.has(k)) ?? "";
+        return claim !== "";
+      });
+      // Held past its own lifetime: still claimed, because its instance renews it.
+      await new Promise((resolve) => setTimeout(resolve, (CLAIM_SECONDS + 2) * 1000));
+      expectProblem(await post("lapsing", body("Lapsing")), 409);
+      // Its instance stops renewing (as a killed one would): the claim lapses by itself.
+      doomed.app.redis.state.disconnect();
+      const deadline = Date.now() + 4 * CLAIM_SECONDS * 1000; // "did lapse", not a timing check
+      while ((await s.api.app.redis.state.exists(claim)) === 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await s.api.app.redis.state.exists(claim)).toBe(0);
+      // The retry now runs, beside the first (still waiting on the lock): the key's unique
+      // index makes them one product.
+      const retry = post("lapsing", body("Lapsing"));
+      await until(async () => {
+        const { rows } = await locker.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'products'::regclass",
+        );
+        return rows[0].n > 1;
+      });
+      await locker.query("COMMIT");
+      const [a, b] = await Promise.all([first, retry]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect(b.body.id).toBe(a.body.id);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end();
+      await doomed.close().catch(() => {});
+    }
+    expect(await countNamed("Lapsing")).toBe(1);
   });
 
   test("a server failure is not replayed: the retry runs again", async () => {

@@ -10,7 +10,8 @@ const StoredResponse = z.object({
 });
 
 const IdempotencyRecord = z.discriminatedUnion("state", [
-  z.object({ state: z.literal("pending"), fingerprint: z.string() }),
+  // `owner`: the claiming request's own random id, so only it renews the claim.
+  z.object({ state: z.literal("pending"), fingerprint: z.string(), owner: z.string().optional() }),
   z.object({ state: z.literal("done"), fingerprint: z.string(), response: StoredResponse }),
 ]);
 
@@ -25,10 +26,18 @@ if existing then return existing end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return false`;
 
+// Extends a pending claim only while it is still this request's: compare, then expire.
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
 /**
  * Idempotency records in the state Redis (noeviction: an evicted record would let a retry
- * create a second product). A record is `pending` while its first request runs, with a short
- * time to live so a crashed instance does not block the key for a day, then `done` with the
+ * create a second product). A record is `pending` while its first request runs, with a time
+ * to live of `pendingSeconds` that the request's instance renews while it runs (`renew`), so
+ * a crashed instance blocks the key for seconds, not for a day; then `done` with the
  * response, kept for `retentionSeconds`.
  */
 export class IdempotencyStore {
@@ -38,20 +47,49 @@ export class IdempotencyStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  /** Claims `key` for this request, or returns the record another request left there. */
-  async reserve(key: string, fingerprint: string): Promise<IdempotencyRecord | "reserved"> {
-    const pending: IdempotencyRecord = { state: "pending", fingerprint };
+  /**
+   * Claims `key` for the request `owner` (a random id of its own), or returns the record
+   * another request left there.
+   */
+  async reserve(
+    key: string,
+    fingerprint: string,
+    owner: string,
+  ): Promise<IdempotencyRecord | "reserved"> {
     const existing = await withStateRedis(
       "idempotency records",
       () =>
-        this.redis.eval(RESERVE, 1, key, JSON.stringify(pending), this.pendingSeconds) as Promise<
-          string | null
-        >,
+        this.redis.eval(
+          RESERVE,
+          1,
+          key,
+          pendingValue(fingerprint, owner),
+          this.pendingSeconds,
+        ) as Promise<string | null>,
     );
     if (existing === null) return "reserved";
     const parsed = IdempotencyRecord.safeParse(parseJsonOrUndefined(existing));
     // An unreadable record (another version's format) is treated as in flight, never replayed.
-    return parsed.success ? parsed.data : pending;
+    return parsed.success ? parsed.data : { state: "pending", fingerprint };
+  }
+
+  /**
+   * Gives `owner`'s pending claim another `pendingSeconds`; false when the claim is no longer
+   * its own (completed, released, or lapsed and taken by another request).
+   */
+  async renew(key: string, fingerprint: string, owner: string): Promise<boolean> {
+    const renewed = await withStateRedis(
+      "idempotency records",
+      () =>
+        this.redis.eval(
+          RENEW,
+          1,
+          key,
+          pendingValue(fingerprint, owner),
+          this.pendingSeconds,
+        ) as Promise<number>,
+    );
+    return renewed === 1;
   }
 
   /** Stores the finished response for replay. */
@@ -66,4 +104,9 @@ export class IdempotencyStore {
   async release(key: string): Promise<void> {
     await withStateRedis("idempotency records", () => this.redis.del(key));
   }
+}
+
+function pendingValue(fingerprint: string, owner: string): string {
+  const pending: IdempotencyRecord = { state: "pending", fingerprint, owner };
+  return JSON.stringify(pending);
 }
