@@ -22,8 +22,10 @@ export interface Reservation {
   countBefore: number;
   /** How many of the waiting requests were admitted (stamped now). */
   granted: number;
-  /** Members of the spare permits, stamped at the lease's end. */
-  spare: string[];
+  /** Spare permits, stamped at the lease's end. */
+  spare: number;
+  /** The sorted-set member that stands for them all. */
+  spareEntry: string;
   /** Until the oldest entry leaves the window. */
   waitMs: number;
 }
@@ -32,16 +34,18 @@ export interface Reservation {
 export interface PermitStore {
   /** `need` waiting requests admitted now, up to `batch` permits in all (fewer near the limit). */
   reserve(bucket: Bucket, need: number, batch: number, lease: LeaseOptions): Promise<Reservation>;
-  /** Gives spare permits back (removes their entries). */
-  release(key: string, members: string[]): Promise<void>;
+  /** Gives `unused` permits of a reservation's spare entry back. */
+  release(key: string, spareEntry: string, unused: number): Promise<void>;
 }
 
 /** The spare permits of one reservation, usable until its end. */
 interface Batch {
-  /** Members not yet used. */
-  spare: string[];
+  /** Its permits not yet used. */
+  spare: number;
   /** Spare permits it started with. */
   size: number;
+  /** The sorted-set member that stands for its permits. */
+  entry: string;
   reservedAt: number;
   /** Local monotonic time the batch ends, never later than its end in Redis (see below). */
   endsAt: number;
@@ -126,18 +130,18 @@ export class PermitLeases {
     if (!lease) return undefined;
     const now = this.now();
     let batch = lease.batches[0];
-    while (batch && (now >= batch.endsAt || batch.spare.length === 0)) {
+    while (batch && (now >= batch.endsAt || batch.spare === 0)) {
       void this.endBatch(lease, batch);
       batch = lease.batches[0];
     }
     if (!batch) return undefined;
-    batch.spare.pop();
+    batch.spare -= 1;
     lease.remaining -= 1;
     const result = admitted(bucket, lease.remaining, lease.waitMs - (now - lease.reservedAt));
     if (
       lease.full &&
       lease.batches.length <= 1 &&
-      batch.spare.length <= batch.size / 2 &&
+      batch.spare <= batch.size / 2 &&
       !this.waiting.has(bucket.key)
     ) {
       if (now - batch.reservedAt < lease.options.ms / 4) {
@@ -146,7 +150,7 @@ export class PermitLeases {
       this.waiting.set(bucket.key, []);
       void this.reserveForWaiting(bucket, lease.options); // reads nextBatch before it awaits
     }
-    if (batch.spare.length === 0) void this.endBatch(lease, batch);
+    if (batch.spare === 0) void this.endBatch(lease, batch);
     return result;
   }
 
@@ -205,7 +209,7 @@ export class PermitLeases {
           }
           return;
         }
-        if (spare.length > 0) {
+        if (spare > 0) {
           this.hold(bucket, options, size, reservation, sentAt);
         }
         // Arrivals during the call: from the new lease while it lasts, the rest go round again.
@@ -227,21 +231,22 @@ export class PermitLeases {
     reservation: Reservation,
     sentAt: number,
   ): void {
-    const { countBefore, granted, spare, waitMs } = reservation;
+    const { countBefore, granted, spare, spareEntry, waitMs } = reservation;
     const batch: Batch = {
       spare,
-      size: spare.length,
+      size: spare,
+      entry: spareEntry,
       reservedAt: sentAt,
       endsAt: sentAt + options.ms,
     };
     let lease = this.leases.get(bucket.key);
     // The older batch's unused permits were counted in countBefore, yet are this instance's.
-    const unused = lease?.batches.reduce((sum, b) => sum + b.spare.length, 0) ?? 0;
+    const unused = lease?.batches.reduce((sum, b) => sum + b.spare, 0) ?? 0;
     const state = {
       remaining: bucket.max - countBefore - granted + unused,
       waitMs,
       reservedAt: sentAt,
-      full: granted + spare.length >= asked,
+      full: granted + spare >= asked,
     };
     if (lease) Object.assign(lease, state);
     else {
@@ -278,10 +283,11 @@ export class PermitLeases {
     if (lease.batches.length === 0 && this.leases.get(lease.bucket.key) === lease) {
       this.leases.delete(lease.bucket.key);
     }
-    const unused = batch.spare.splice(0);
-    if (unused.length === 0) return Promise.resolve();
+    const unused = batch.spare;
+    batch.spare = 0;
+    if (unused === 0) return Promise.resolve();
     lease.nextBatch = Math.max(lease.options.firstBatch, Math.floor(lease.nextBatch / 2));
-    return this.store.release(lease.bucket.key, unused).catch(() => undefined);
+    return this.store.release(lease.bucket.key, batch.entry, unused).catch(() => undefined);
   }
 }
 

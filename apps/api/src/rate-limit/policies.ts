@@ -52,8 +52,8 @@ export const PERMIT_LEASE_FIRST_BATCH = 32;
 
 /**
  * Most permits one reservation asks for, reached by a key busy enough to use half a batch
- * within a quarter of L (about 7,000 requests/s and more at 1,024). Bounded because each
- * permit is a sorted-set entry that one script call adds, and unused ones cost a ZREM.
+ * within a quarter of L (about 7,000 requests/s and more at 1,024). Bounded because the
+ * permits an instance leaves unused are withheld from the others until its lease ends.
  */
 export const PERMIT_LEASE_MAX_BATCH = 1024;
 

@@ -1,6 +1,12 @@
 import crypto from "node:crypto";
 import type { Redis } from "ioredis";
-import { PERMIT_LEASE_LUA, PERMIT_LEASE_SHA } from "./permit-lease-script.ts";
+import {
+  PERMIT_LEASE_LUA,
+  PERMIT_LEASE_SHA,
+  PERMIT_RELEASE_LUA,
+  PERMIT_RELEASE_SHA,
+  permitCountKey,
+} from "./permit-lease-script.ts";
 import type { LeaseOptions, PermitStore, Reservation } from "./permit-leases.ts";
 import { SLIDING_LOG_LUA, SLIDING_LOG_SHA } from "./sliding-log-script.ts";
 import type { Bucket, SlidingLog, SlidingLogResult } from "./sliding-log.ts";
@@ -41,23 +47,40 @@ export class RedisSlidingLog implements SlidingLog, PermitStore {
     batch: number,
     lease: LeaseOptions,
   ): Promise<Reservation> {
-    const prefix = `${this.nextId()}.`;
+    const prefix = this.nextId();
     const [count, granted, spare, wait] = (await this.run(
       PERMIT_LEASE_SHA,
       PERMIT_LEASE_LUA,
-      [bucket.key, prefix, bucket.max, bucket.windowMs, need, batch, lease.shareDivisor, lease.ms],
-      1,
+      [
+        bucket.key,
+        permitCountKey(bucket.key),
+        prefix,
+        bucket.max,
+        bucket.windowMs,
+        need,
+        batch,
+        lease.shareDivisor,
+        lease.ms,
+      ],
+      2,
     )) as [number, number, number, number];
     return {
       countBefore: count,
       granted,
-      spare: Array.from({ length: spare }, (_, j) => `${prefix}${granted + 1 + j}`),
+      spare,
+      spareEntry: `${prefix}s#${spare}`,
       waitMs: Math.ceil(wait / 1000),
     };
   }
 
-  async release(key: string, members: string[]): Promise<void> {
-    if (members.length > 0) await this.redis.zrem(key, ...members);
+  async release(key: string, spareEntry: string, unused: number): Promise<void> {
+    if (unused <= 0) return;
+    await this.run(
+      PERMIT_RELEASE_SHA,
+      PERMIT_RELEASE_LUA,
+      [key, permitCountKey(key), spareEntry, unused],
+      2,
+    );
   }
 
   private nextId(): string {

@@ -19,12 +19,12 @@ class GrantingStore implements PermitStore {
   private calls = 0;
   reserve(_bucket: Bucket, need: number, batch: number): Promise<Reservation> {
     this.asked.push(batch);
-    const prefix = `r${++this.calls}.`;
-    const spare = Array.from({ length: batch - need }, (_, j) => `${prefix}${need + 1 + j}`);
-    return Promise.resolve({ countBefore: 0, granted: need, spare, waitMs: 0 });
+    const spare = batch - need;
+    const spareEntry = `r${++this.calls}s#${spare}`;
+    return Promise.resolve({ countBefore: 0, granted: need, spare, spareEntry, waitMs: 0 });
   }
-  release(_key: string, members: string[]): Promise<void> {
-    this.released.push(members.length);
+  release(_key: string, _entry: string, unused: number): Promise<void> {
+    this.released.push(unused);
     return Promise.resolve();
   }
 }
