@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id } from "./ids.ts";
+import { Limit, queryInteger } from "./pagination.ts";
 import { ProductImage } from "./product.ts";
 
 /**
@@ -96,8 +97,8 @@ export const JobList = z.object({ items: z.array(JobSummary) }).meta({ id: "JobL
 export const JobListQuery = z.strictObject({
   queue: QueueNameParam,
   state: z.enum(["failed", "completed", "active", "waiting", "delayed"]).default("failed"),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  limit: Limit,
+  offset: queryInteger(0, 100_000).default(0),
 });
 
 export type UploadedImage = z.infer<typeof UploadedImage>;

@@ -169,10 +169,11 @@ describe("GET /api/products", () => {
     expect(page.body).toEqual({ items: [], nextCursor: null });
   });
 
-  test("limit is 1..100", async () => {
+  test("limit is 1..100, written in plain digits only (one URL per page, for the URL-keyed caches)", async () => {
     expect((await call(s.api.url, "GET", "/api/products?limit=100")).body.items).toHaveLength(100);
     expect((await call(s.api.url, "GET", "/api/products?limit=1")).body.items).toHaveLength(1);
-    for (const limit of ["0", "101", "-1", "abc", "1.5", ""]) {
+    const spellingsOf20 = ["020", "+20", "2e1", "0x14", "20.0", "%2020", "20%20"];
+    for (const limit of ["0", "101", "-1", "abc", "1.5", "", ...spellingsOf20]) {
       const response = await call(s.api.url, "GET", `/api/products?limit=${limit}`);
       expect(response.status, limit).toBe(400);
       expect(response.body.errors[0].field).toBe("querystring.limit");
