@@ -48,6 +48,7 @@ export interface ApiConfig {
     keepAliveTimeoutMs: number;
     headersTimeoutMs: number;
     requestTimeoutMs: number;
+    idempotencyClaimMs: number;
     drainDelayMs: number;
     shutdownTimeoutMs: number;
   };
@@ -93,6 +94,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
       requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      idempotencyClaimMs: v.IDEMPOTENCY_CLAIM_MS,
       drainDelayMs: v.DRAIN_DELAY_MS,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     },

@@ -45,6 +45,11 @@ export const httpVars = {
     .default(75_000)
     .describe("time to receive request headers; must exceed KEEP_ALIVE_TIMEOUT_MS"),
   REQUEST_TIMEOUT_MS: int(1000).default(30_000).describe("longest a request may take"),
+  IDEMPOTENCY_CLAIM_MS: int(300, 60_000)
+    .default(5_000)
+    .describe(
+      "lifetime of a running request's Idempotency-Key claim, renewed every third of it: how long a crashed instance blocks the key's retries",
+    ),
   DRAIN_DELAY_MS: int(0)
     .default(5_000)
     .describe("after SIGTERM, keep serving (with /ready at 503) this long so the balancer notices"),

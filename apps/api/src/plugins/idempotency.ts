@@ -17,14 +17,6 @@ declare module "fastify" {
   }
 }
 
-/**
- * A pending claim's lifetime. Its instance renews it every RENEW_EVERY_MS while the request
- * runs, so a claim left by a crashed instance blocks retries of its key for at most this
- * long (it was 2 × REQUEST_TIMEOUT_MS, a minute, before claims were renewed).
- */
-export const CLAIM_SECONDS = 5;
-const RENEW_EVERY_MS = 1_500;
-
 /** How long a finished response is replayed for the same key. */
 const RETENTION_SECONDS = 24 * 3600;
 /** Response headers a replay repeats; the rest are per response (request id, instance). */
@@ -41,7 +33,7 @@ const KEY_SYNTAX = /^(?:"([\x21\x23-\x7e]{1,255})"|([\x21\x23-\x7e]{1,255}))$/;
  * retry after a server failure runs again.
  *
  * A claim can lapse while its request still runs (its instance's event loop stalled longer
- * than CLAIM_SECONDS, or its renewals could not reach Redis); a retry may then run beside
+ * than IDEMPOTENCY_CLAIM_MS, or its renewals could not reach Redis); a retry may then run beside
  * it. So a route marked idempotent must also be idempotent in its own store under the key:
  * product create inserts with ON CONFLICT on the key and returns the product already made.
  *
@@ -51,7 +43,11 @@ const KEY_SYNTAX = /^(?:"([\x21\x23-\x7e]{1,255})"|([\x21\x23-\x7e]{1,255}))$/;
  */
 export default fp(
   async (app) => {
-    const store = new IdempotencyStore(app.redis.state, CLAIM_SECONDS, RETENTION_SECONDS);
+    // A pending claim lives IDEMPOTENCY_CLAIM_MS (5 s) and its instance renews it every third
+    // of that while the request runs, so a claim left by a crashed instance blocks its key's
+    // retries for seconds (it was 2 × REQUEST_TIMEOUT_MS, a minute, before claims were renewed).
+    const claimMs = app.config.http.idempotencyClaimMs;
+    const store = new IdempotencyStore(app.redis.state, claimMs, RETENTION_SECONDS);
     // Renewals stop after this even if the handler still runs: the server has long cut the
     // request (REQUEST_TIMEOUT_MS), and a hung handler must not hold a key for ever.
     const renewForMs = 2 * app.config.http.requestTimeoutMs;
@@ -80,7 +76,13 @@ export default fp(
       const owner = crypto.randomUUID();
       const found = await store.reserve(key, fingerprint, owner);
       if (found === "reserved") {
-        const renewal = keepClaimed(store, { key, fingerprint, owner }, renewForMs, request);
+        const renewal = keepClaimed(
+          store,
+          { key, fingerprint, owner },
+          claimMs / 3,
+          renewForMs,
+          request,
+        );
         request.idempotencyClaim = { key, fingerprint, renewal };
         return;
       }
@@ -143,6 +145,7 @@ export default fp(
 function keepClaimed(
   store: IdempotencyStore,
   claim: { key: string; fingerprint: string; owner: string },
+  everyMs: number,
   forMs: number,
   request: FastifyRequest,
 ): NodeJS.Timeout {
@@ -155,7 +158,7 @@ function keepClaimed(
       },
       () => request.log.warn("could not renew an idempotency claim; it may lapse"),
     );
-  }, RENEW_EVERY_MS);
+  }, everyMs);
   timer.unref();
   return timer;
 }

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { CLAIM_SECONDS } from "../../src/plugins/idempotency.ts";
 import { connect, createCategory, loggedIn } from "../support/factories.ts";
 import { call, expectProblem } from "../support/http.ts";
 import { TEST_ENV, useApi } from "../support/suite.ts";
@@ -121,54 +120,85 @@ describe("Idempotency-Key on POST /api/products", () => {
     expect(await countNamed("Slow")).toBe(1);
   });
 
-  test("a claim is renewed while its request runs, lapses within seconds once its instance stops renewing it, and the product is still created once", async () => {
-    // Its INSERT waits on the lock for longer than the suite's statement timeout.
-    const doomed = await startTestApi(s.backends, {
-      ...TEST_ENV,
-      INSTANCE_ID: "doomed",
-      DB_STATEMENT_TIMEOUT_MS: "60000",
-    });
-    const locker = await connect(s.backends.databaseUrl);
+  describe("claims of requests still running (1 s claims, so that no wait nears the statement timeout)", () => {
+    const CLAIM_MS = 1_000;
     const claims = () => s.api.app.redis.state.keys("idempotency:*");
-    try {
-      await locker.query("BEGIN");
-      await locker.query("LOCK TABLE products IN EXCLUSIVE MODE");
-      const before = new Set(await claims());
-      const first = post("lapsing", body("Lapsing"), admin.token, doomed.url);
-      let claim = "";
-      await until(async () => {
-        claim = (await claims()).find((k) => !before.has(k)) ?? "";
-        return claim !== "";
+    const lockWaiters = async (locker: Awaited<ReturnType<typeof connect>>) => {
+      const { rows } = await locker.query(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'products'::regclass",
+      );
+      return rows[0].n as number;
+    };
+
+    /** Runs `body` with products locked (every INSERT waits) and a 1 s-claim instance. */
+    async function withLockedProducts(
+      body: (ctx: {
+        locker: Awaited<ReturnType<typeof connect>>;
+        other: Awaited<ReturnType<typeof startTestApi>>;
+        newClaim: (before: Set<string>) => Promise<string>;
+      }) => Promise<void>,
+    ): Promise<void> {
+      const other = await startTestApi(s.backends, {
+        ...TEST_ENV,
+        INSTANCE_ID: "claims",
+        IDEMPOTENCY_CLAIM_MS: String(CLAIM_MS),
       });
-      // Held past its own lifetime: still claimed, because its instance renews it.
-      await new Promise((resolve) => setTimeout(resolve, (CLAIM_SECONDS + 2) * 1000));
-      expectProblem(await post("lapsing", body("Lapsing")), 409);
-      // Its instance stops renewing (as a killed one would): the claim lapses by itself.
-      doomed.app.redis.state.disconnect();
-      const deadline = Date.now() + 4 * CLAIM_SECONDS * 1000; // "did lapse", not a timing check
-      while ((await s.api.app.redis.state.exists(claim)) === 1 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      const locker = await connect(s.backends.databaseUrl);
+      const newClaim = async (before: Set<string>) => {
+        let claim = "";
+        await until(async () => {
+          claim = (await claims()).find((k) => !before.has(k)) ?? "";
+          return claim !== "";
+        });
+        return claim;
+      };
+      try {
+        await locker.query("BEGIN");
+        await locker.query("LOCK TABLE products IN EXCLUSIVE MODE");
+        await body({ locker, other, newClaim });
+      } finally {
+        await locker.query("ROLLBACK").catch(() => {});
+        await locker.end();
+        await other.close().catch(() => {});
       }
-      expect(await s.api.app.redis.state.exists(claim)).toBe(0);
-      // The retry now runs, beside the first (still waiting on the lock): the key's unique
-      // index makes them one product.
-      const retry = post("lapsing", body("Lapsing"));
-      await until(async () => {
-        const { rows } = await locker.query(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'products'::regclass",
-        );
-        return rows[0].n > 1;
-      });
-      await locker.query("COMMIT");
-      const [a, b] = await Promise.all([first, retry]);
-      expect([a.status, b.status]).toEqual([201, 201]);
-      expect(b.body.id).toBe(a.body.id);
-    } finally {
-      await locker.query("ROLLBACK").catch(() => {});
-      await locker.end();
-      await doomed.close().catch(() => {});
     }
-    expect(await countNamed("Lapsing")).toBe(1);
+
+    test("a claim is renewed while its request runs: a retry past the claim's lifetime is still a 409", async () => {
+      await withLockedProducts(async ({ locker, other, newClaim }) => {
+        const before = new Set(await claims());
+        const first = post("renewed", body("Renewed"), admin.token, other.url);
+        await newClaim(before);
+        await new Promise((resolve) => setTimeout(resolve, 2.5 * CLAIM_MS));
+        expectProblem(await post("renewed", body("Renewed"), admin.token, other.url), 409);
+        await locker.query("COMMIT");
+        expect((await first).status).toBe(201);
+      });
+      expect(await countNamed("Renewed")).toBe(1);
+    });
+
+    test("a claim whose instance stops renewing it lapses by itself, and the retry that runs beside the first still makes one product", async () => {
+      await withLockedProducts(async ({ locker, other, newClaim }) => {
+        const before = new Set(await claims());
+        const first = post("lapsing", body("Lapsing"), admin.token, other.url);
+        const claim = await newClaim(before);
+        // Its instance stops renewing (as a killed one would): the claim lapses by itself.
+        other.app.redis.state.disconnect();
+        const deadline = Date.now() + 10 * CLAIM_MS; // "did lapse", not a timing check
+        while ((await s.api.app.redis.state.exists(claim)) === 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(await s.api.app.redis.state.exists(claim)).toBe(0);
+        // The retry now runs, beside the first (still waiting on the lock): the key's unique
+        // index makes them one product.
+        const retry = post("lapsing", body("Lapsing"));
+        await until(async () => (await lockWaiters(locker)) > 1);
+        await locker.query("COMMIT");
+        const [a, b] = await Promise.all([first, retry]);
+        expect([a.status, b.status]).toEqual([201, 201]);
+        expect(b.body.id).toBe(a.body.id);
+      });
+      expect(await countNamed("Lapsing")).toBe(1);
+    });
   });
 
   test("a server failure is not replayed: the retry runs again", async () => {

@@ -23,27 +23,27 @@ export type IdempotencyRecord = z.infer<typeof IdempotencyRecord>;
 const RESERVE = `
 local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
 // Extends a pending claim only while it is still this request's: compare, then expire.
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0`;
 
 /**
  * Idempotency records in the state Redis (noeviction: an evicted record would let a retry
  * create a second product). A record is `pending` while its first request runs, with a time
- * to live of `pendingSeconds` that the request's instance renews while it runs (`renew`), so
+ * to live of `pendingMs` that the request's instance renews while it runs (`renew`), so
  * a crashed instance blocks the key for seconds, not for a day; then `done` with the
  * response, kept for `retentionSeconds`.
  */
 export class IdempotencyStore {
   constructor(
     private readonly redis: Redis,
-    private readonly pendingSeconds: number,
+    private readonly pendingMs: number,
     private readonly retentionSeconds: number,
   ) {}
 
@@ -64,7 +64,7 @@ export class IdempotencyStore {
           1,
           key,
           pendingValue(fingerprint, owner),
-          this.pendingSeconds,
+          this.pendingMs,
         ) as Promise<string | null>,
     );
     if (existing === null) return "reserved";
@@ -74,7 +74,7 @@ export class IdempotencyStore {
   }
 
   /**
-   * Gives `owner`'s pending claim another `pendingSeconds`; false when the claim is no longer
+   * Gives `owner`'s pending claim another `pendingMs`; false when the claim is no longer
    * its own (completed, released, or lapsed and taken by another request).
    */
   async renew(key: string, fingerprint: string, owner: string): Promise<boolean> {
@@ -86,7 +86,7 @@ export class IdempotencyStore {
           1,
           key,
           pendingValue(fingerprint, owner),
-          this.pendingSeconds,
+          this.pendingMs,
         ) as Promise<number>,
     );
     return renewed === 1;
