@@ -41,3 +41,15 @@ export function isConnectionError(error: unknown): boolean {
     e.message ?? "",
   );
 }
+
+// A query PostgreSQL gave up on, or could not run now, that may well succeed when tried again:
+// 57014 a statement timeout (also a cancel), 55P03 a lock not available in time, 40001 a
+// serialization failure, 40P01 a deadlock victim, class 53 insufficient resources (out of
+// connections, memory or disk).
+const TRANSIENT_CODES = new Set(["57014", "55P03", "40001", "40P01"]);
+
+/** True when `error` is a query failure that a retry may not meet (answer 503, not 500). */
+export function isTransientQueryError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && (TRANSIENT_CODES.has(code) || code.startsWith("53"));
+}

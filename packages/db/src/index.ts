@@ -1,5 +1,10 @@
 export { createDatabase, type Database, type PoolStats, type Queryable } from "./pool.ts";
-export { DatabaseUnavailableError, PoolExhaustedError, isConnectionError } from "./errors.ts";
+export {
+  DatabaseUnavailableError,
+  PoolExhaustedError,
+  isConnectionError,
+  isTransientQueryError,
+} from "./errors.ts";
 export { migrate } from "./migrate.ts";
 export { seed, type SeedOptions, type SeedResult } from "./seed/seed.ts";
 export {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { CacheUnavailableError } from "@strata/cache";
-import { DatabaseUnavailableError, PoolExhaustedError } from "@strata/db";
+import { DatabaseUnavailableError, PoolExhaustedError, isTransientQueryError } from "@strata/db";
 import { HttpProblem, sendProblem, type Problem } from "./problem.ts";
 
 /**
@@ -116,6 +116,13 @@ function unavailableProblem(
   }
   if (error instanceof CacheUnavailableError)
     return { detail: error.message, retryAfterSeconds: 5 };
+  // A statement timeout, a lock wait, a deadlock: the request may pass when sent again.
+  if (isTransientQueryError(error)) {
+    return {
+      detail: "the database could not finish this in time; retry shortly",
+      retryAfterSeconds: 1,
+    };
+  }
   return undefined;
 }
 
