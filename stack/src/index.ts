@@ -39,3 +39,4 @@ export {
   type ServerName,
 } from "./build/server-bundles.ts";
 export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";
+export { openFileCacheLines } from "./nginx/open-file-cache.ts";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { freePort, prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
-import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "@strata/stack";
+import { ACCESS_LOG_FORMAT, accessLogFormatLines, openFileCacheLines } from "@strata/stack";
 
 export interface StaticNginx {
   url: string;
@@ -10,8 +10,8 @@ export interface StaticNginx {
 
 /**
  * The nginx ceiling: a second nginx serving one file of the product list's size, with the
- * stack's nginx settings that matter for speed (worker_processes auto, sendfile, the same
- * access log format writing to disk), so the ratio measures what proxy_cache adds and not a
+ * stack's nginx settings that matter for speed (worker_processes auto, sendfile, the open
+ * file cache, the same access log format writing to disk), so the ratio measures what proxy_cache adds and not a
  * difference in set-up.
  */
 export async function startStaticNginx(dir: string, body: string): Promise<StaticNginx> {
@@ -40,6 +40,7 @@ export async function startStaticNginx(dir: string, body: string): Promise<Stati
       "http {",
       "  sendfile on;",
       "  tcp_nopush on;",
+      ...openFileCacheLines.map((line) => `  ${line}`),
       "  server_tokens off;",
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
         (k) => `  ${k}_temp_path ${temp}/${k};`,

@@ -5,6 +5,7 @@ import {
   type NginxCacheSettings,
 } from "./cache-directives.ts";
 import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
+import { openFileCacheLines } from "./open-file-cache.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -166,6 +167,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out("    server_tokens off;");
   out("    sendfile on;");
   out("    tcp_nopush on;");
+  for (const line of openFileCacheLines) out(`    ${line}`);
   if (paths.tempDir !== undefined) {
     for (const kind of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
       out(`    ${kind}_temp_path ${paths.tempDir}/${kind};`);
