@@ -119,7 +119,8 @@ describe("npm start (stack/bin/strata.mjs)", () => {
     );
     first.child.kill("SIGKILL");
     await first.exited;
-    expect(orphans.every(isSameProcess)).toBe(true);
+    // By name, so that a failure says which child did not outlive the runner.
+    expect(orphans.filter((r) => !isSameProcess(r)).map((r) => r.name)).toEqual([]);
     expect((await cli("status")).stderr).toContain("no stack is running");
 
     // The next start stops exactly those, keeps the data, and comes up on the same port.

@@ -33,13 +33,13 @@ const KEY_SYNTAX = /^(?:"([\x21\x23-\x7e]{1,255})"|([\x21\x23-\x7e]{1,255}))$/;
  * retry after a server failure runs again.
  *
  * A claim can lapse while its request still runs (its instance's event loop stalled longer
- * than IDEMPOTENCY_CLAIM_MS, or its renewals could not reach Redis); a retry may then run beside
- * it. So a route marked idempotent must also be idempotent in its own store under the key:
- * product create inserts with ON CONFLICT on the key and returns the product already made.
+ * than IDEMPOTENCY_CLAIM_MS, or its renewals could not reach Redis); a retry may then run
+ * beside it. So a route marked idempotent must also be idempotent in its own store under the
+ * key: product create inserts with ON CONFLICT on the key and returns the product already made.
  *
- * Hand-written (about 100 lines): the one Fastify
- * plugin for this, @node-idempotency/fastify, depends on Fastify 4 and brings its own Redis
- * client, where ours must be the fail-fast state client and keys must be scoped per user.
+ * Hand-written (about 150 lines): the one Fastify plugin for this, @node-idempotency/fastify,
+ * depends on Fastify 4 and brings its own Redis client, where ours must be the fail-fast state
+ * client and keys must be scoped per user.
  */
 export default fp(
   async (app) => {
