@@ -13,7 +13,12 @@ declare module "fastify" {
     idempotent?: boolean;
   }
   interface FastifyRequest {
-    idempotencyClaim: { key: string; fingerprint: string; renewal: NodeJS.Timeout } | null;
+    idempotencyClaim: {
+      key: string;
+      fingerprint: string;
+      owner: string;
+      renewal: NodeJS.Timeout;
+    } | null;
   }
 }
 
@@ -83,7 +88,7 @@ export default fp(
           renewForMs,
           request,
         );
-        request.idempotencyClaim = { key, fingerprint, renewal };
+        request.idempotencyClaim = { key, fingerprint, owner, renewal };
         return;
       }
       if (found.fingerprint !== fingerprint) {
@@ -116,11 +121,17 @@ export default fp(
       if (!claim) return done(null, payload);
       request.idempotencyClaim = null;
       clearInterval(claim.renewal);
+      // Both only touch the key while it holds this request's own claim (or, for complete, no
+      // record): a claim that lapsed may have been taken by a retry that is still running.
       const recorded =
         reply.statusCode >= 500
-          ? store.release(claim.key)
-          : store.complete(claim.key, claim.fingerprint, captured(reply, payload));
+          ? store.release(claim.key, claim.fingerprint, claim.owner)
+          : store.complete(claim.key, claim.fingerprint, claim.owner, captured(reply, payload));
       recorded
+        .then((own) => {
+          // Its claim lapsed while it ran: whatever record the key holds now was left alone.
+          if (!own) request.log.warn("idempotency claim had lapsed; its outcome was not recorded");
+        })
         .catch(() => {
           // The write itself succeeded; a retry within the pending window gets a 409, later
           // ones run again. Logged, and the client still gets its answer.

@@ -3,6 +3,7 @@ import { connect, createCategory, loggedIn } from "../support/factories.ts";
 import { call, expectProblem } from "../support/http.ts";
 import { TEST_ENV, useApi } from "../support/suite.ts";
 import { startTestApi } from "../support/test-api.ts";
+import { IdempotencyStore } from "../../src/services/idempotency/idempotency-store.ts";
 
 const s = useApi();
 let category: { id: number };
@@ -224,6 +225,85 @@ describe("Idempotency-Key on POST /api/products", () => {
       await impatient.close();
     }
     expect(await countNamed("Retried")).toBe(1);
+  });
+
+  describe("a request whose claim lapsed and was taken by a retry leaves the retry's record alone", () => {
+    const fingerprint = "same-body";
+    const response = { status: 201, headers: {}, body: "{}" };
+    const redis = () => s.api.app.redis.state;
+    /** A's claim lapses by itself (100 ms claims); B, a retry, then claims the key for 60 s. */
+    async function lapsedThenRetried(key: string) {
+      const lapsing = new IdempotencyStore(redis(), 100, 60);
+      const store = new IdempotencyStore(redis(), 60_000, 60);
+      expect(await lapsing.reserve(key, fingerprint, "owner-a")).toBe("reserved");
+      await until(async () => (await redis().exists(key)) === 0);
+      expect(await store.reserve(key, fingerprint, "owner-b")).toBe("reserved");
+      const claimOfB = await redis().get(key);
+      expect(JSON.parse(claimOfB!)).toMatchObject({ state: "pending", owner: "owner-b" });
+      return { lapsing, store, claimOfB };
+    }
+
+    test("A failing with a 5xx does not release B's claim, so a third retry is still a 409", async () => {
+      const key = "idempotency:store-test:release";
+      try {
+        const { lapsing, store, claimOfB } = await lapsedThenRetried(key);
+        const released = await lapsing.release(key, fingerprint, "owner-a");
+        expect(await redis().get(key)).toBe(claimOfB);
+        expect(await redis().pttl(key)).toBeGreaterThan(1_000);
+        expect(released).toBe(false);
+        // What the plugin answers with a 409: C finds B's claim, still pending.
+        expect(await store.reserve(key, fingerprint, "owner-c")).toMatchObject({
+          state: "pending",
+          owner: "owner-b",
+        });
+      } finally {
+        await redis().del(key);
+      }
+    });
+
+    test("A finishing does not store its response over B's claim, nor over B's response", async () => {
+      const key = "idempotency:store-test:complete";
+      try {
+        const { lapsing, store, claimOfB } = await lapsedThenRetried(key);
+        const overB = await lapsing.complete(key, fingerprint, "owner-a", response);
+        expect(await redis().get(key)).toBe(claimOfB);
+        expect(overB).toBe(false);
+        const responseOfB = { ...response, body: '{"by":"b"}' };
+        expect(await store.complete(key, fingerprint, "owner-b", responseOfB)).toBe(true);
+        const overResponseOfB = await lapsing.complete(key, fingerprint, "owner-a", response);
+        expect(await store.reserve(key, fingerprint, "owner-c")).toEqual({
+          state: "done",
+          fingerprint,
+          response: responseOfB,
+        });
+        expect(overResponseOfB).toBe(false);
+      } finally {
+        await redis().del(key);
+      }
+    });
+
+    test("its own claim is released or completed; a lapsed one nobody took still gets its response", async () => {
+      const keys = ["released", "completed", "lapsed"].map((k) => `idempotency:store-test:${k}`);
+      const [released, completed, lapsed] = keys as [string, string, string];
+      try {
+        const store = new IdempotencyStore(redis(), 60_000, 60);
+        await store.reserve(released, fingerprint, "owner-a");
+        expect(await store.release(released, fingerprint, "owner-a")).toBe(true);
+        expect(await redis().exists(released)).toBe(0);
+        await store.reserve(completed, fingerprint, "owner-a");
+        expect(await store.complete(completed, fingerprint, "owner-a", response)).toBe(true);
+        expect(await redis().ttl(completed)).toBeGreaterThan(50);
+        const lapsing = new IdempotencyStore(redis(), 100, 60);
+        await lapsing.reserve(lapsed, fingerprint, "owner-a");
+        await until(async () => (await redis().exists(lapsed)) === 0);
+        expect(await lapsing.complete(lapsed, fingerprint, "owner-a", response)).toBe(true);
+        expect(await store.reserve(lapsed, fingerprint, "owner-b")).toMatchObject({
+          state: "done",
+        });
+      } finally {
+        await redis().del(...keys);
+      }
+    });
   });
 
   test("a client error is kept and replayed like a success", async () => {

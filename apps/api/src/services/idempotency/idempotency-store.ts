@@ -33,6 +33,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+// Deletes a pending claim only while it is still this request's: a claim that lapsed may
+// since have been taken by a retry, whose claim a plain DEL would drop (and let a third run).
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+// Stores the response over this request's own claim, or where no record is left (its claim
+// lapsed and nobody took the key): never over another request's claim or response.
+const COMPLETE = `
+local existing = redis.call('GET', KEYS[1])
+if existing == false or existing == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0`;
+
 /**
  * Idempotency records in the state Redis (noeviction: an evicted record would let a retry
  * create a second product). A record is `pending` while its first request runs, with a time
@@ -92,17 +110,42 @@ export class IdempotencyStore {
     return renewed === 1;
   }
 
-  /** Stores the finished response for replay. */
-  async complete(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
+  /**
+   * Stores `owner`'s finished response for replay, unless its claim lapsed and the key now
+   * holds another request's claim or response (false then: that record stays as it is).
+   */
+  async complete(
+    key: string,
+    fingerprint: string,
+    owner: string,
+    response: StoredResponse,
+  ): Promise<boolean> {
     const record: IdempotencyRecord = { state: "done", fingerprint, response };
-    await withStateRedis("idempotency records", () =>
-      this.redis.set(key, JSON.stringify(record), "EX", this.retentionSeconds),
+    const stored = await withStateRedis(
+      "idempotency records",
+      () =>
+        this.redis.eval(
+          COMPLETE,
+          1,
+          key,
+          pendingValue(fingerprint, owner),
+          JSON.stringify(record),
+          this.retentionSeconds,
+        ) as Promise<number>,
     );
+    return stored === 1;
   }
 
-  /** Forgets a key whose request failed on our side, so that a retry runs again. */
-  async release(key: string): Promise<void> {
-    await withStateRedis("idempotency records", () => this.redis.del(key));
+  /**
+   * Forgets `owner`'s claim after its request failed on our side, so that a retry runs again;
+   * false when the claim is no longer its own (another request's record is left alone).
+   */
+  async release(key: string, fingerprint: string, owner: string): Promise<boolean> {
+    const released = await withStateRedis(
+      "idempotency records",
+      () => this.redis.eval(RELEASE, 1, key, pendingValue(fingerprint, owner)) as Promise<number>,
+    );
+    return released === 1;
   }
 }
 
