@@ -40,3 +40,4 @@ export {
 } from "./build/server-bundles.ts";
 export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";
 export { openFileCacheLines } from "./nginx/open-file-cache.ts";
+export { frontEndSecurityHeaders } from "./nginx/front-end-headers.ts";

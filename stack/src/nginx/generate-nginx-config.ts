@@ -5,6 +5,7 @@ import {
   type NginxCacheSettings,
 } from "./cache-directives.ts";
 import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
+import { frontEndHeaderLines } from "./front-end-headers.ts";
 import { openFileCacheLines } from "./open-file-cache.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
@@ -303,8 +304,13 @@ export function generateNginxConfig(settings: NginxSettings): string {
 function frontEnd(out: (text?: string) => void, webRoot: string): void {
   out("        # ---- front end: /assets/ and index.html are served from disk (apps/web) ----");
   out(`        root ${webRoot};`);
+  const securityHeaders = () => {
+    for (const line of frontEndHeaderLines()) out(`            ${line}`);
+  };
+  out("        # Security headers (CSP and framing): see stack/src/nginx/front-end-headers.ts.");
   out("        location /assets/ {");
   out(`            add_header Cache-Control "${immutableCacheControl()}" always;`);
+  securityHeaders();
   out(
     "            # A missing asset is a 404, never index.html: a stale page must not run HTML as JS.",
   );
@@ -315,8 +321,10 @@ function frontEnd(out: (text?: string) => void, webRoot: string): void {
   out("        }");
   out("        location = /index.html {");
   out('            add_header Cache-Control "no-cache" always;');
+  securityHeaders();
   out("        }");
   out("        location / {");
+  securityHeaders();
   out("            try_files $uri /index.html;");
   out("        }");
 }

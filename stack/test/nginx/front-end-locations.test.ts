@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { immutableCacheControl } from "@strata/cache-policy";
 import { nginxBinary, prepareNginxPrefix } from "@strata/local-servers";
+import { frontEndHeaderLines, frontEndSecurityHeaders } from "../../src/nginx/front-end-headers.ts";
 import { generateNginxConfig, type NginxSettings } from "../../src/nginx/generate-nginx-config.ts";
 import { upstreamRoles } from "../../src/nginx/upstream-roles.ts";
 
@@ -52,10 +53,28 @@ describe("nginx front-end locations (webRoot)", () => {
   it("always revalidates index.html and answers every app path with it", () => {
     expect(block(text, "location = /index.html {")).toEqual([
       'add_header Cache-Control "no-cache" always;',
+      ...frontEndHeaderLines(),
     ]);
-    expect(block(text, "location / {")).toEqual(["try_files $uri /index.html;"]);
+    expect(block(text, "location / {")).toEqual([
+      ...frontEndHeaderLines(),
+      "try_files $uri /index.html;",
+    ]);
     // The API keeps its own location.
     expect(block(text, "location /api/ {")).toContain("proxy_pass http://strata_api;");
+  });
+
+  it("sends a strict Content-Security-Policy and refuses framing from every front-end location", () => {
+    const csp = frontEndSecurityHeaders["Content-Security-Policy"]!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+    // nginx drops inherited add_header lines in a location that sets its own, so each of the
+    // three must carry all of them.
+    for (const opening of ["location /assets/ {", "location = /index.html {", "location / {"]) {
+      const lines = block(text, opening);
+      for (const line of frontEndHeaderLines()) expect(lines, opening).toContain(line);
+    }
+    expect(frontEndHeaderLines()).toContain('add_header X-Frame-Options "DENY" always;');
   });
 
   it("without webRoot proxies everything to the API, as before", () => {

@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CategoryList, ProductList, Session, type Product } from "@strata/contracts";
 import { makeImage } from "../../../../test/support/images.ts";
+import { frontEndSecurityHeaders } from "../../../../stack/src/nginx/front-end-headers.ts";
 import { startTestStack, type TestStack } from "../../../../stack/test/support/test-stack.ts";
 import { entriesSince, lineCount } from "./support/access-log.ts";
 import { launchChromium } from "./support/browser.ts";
@@ -16,6 +17,8 @@ let test: TestStack;
 let browser: Browser;
 let url: string;
 const contexts: BrowserContext[] = [];
+/** What Chromium reported as blocked by the Content-Security-Policy, in any page. */
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   test = await startTestStack({
@@ -42,9 +45,18 @@ async function newPage(init?: string): Promise<Page> {
   contexts.push(context);
   if (init) await context.addInitScript({ content: init });
   const page = await context.newPage();
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   page.setDefaultTimeout(20_000);
   return page;
 }
+
+// Every flow (scripts, styles, images, fetch, the event stream, uploads) runs under the
+// policy nginx sends: a violation anywhere fails the test that caused it.
+afterEach(() => {
+  expect(cspViolations.splice(0)).toEqual([]);
+});
 
 async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto("/login");
@@ -283,10 +295,16 @@ describe("the web front end in Chromium, through nginx", () => {
         });
         const first = await page.goto("/");
         expect(first!.headers()["cache-control"]).toBe("no-cache");
+        for (const [name, value] of Object.entries(frontEndSecurityHeaders)) {
+          expect(first!.headers()[name.toLowerCase()], name).toBe(value);
+        }
         await expect.poll(() => cards(page).count()).toBeGreaterThan(0);
         expect(assetHeaders.length).toBeGreaterThanOrEqual(2);
         for (const headers of assetHeaders) {
           expect(headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+          expect(headers["content-security-policy"]).toBe(
+            frontEndSecurityHeaders["Content-Security-Policy"],
+          );
         }
 
         const mark = lineCount(test.stack.accessLog);
