@@ -16,7 +16,7 @@ const file = (runDir: string, name: string) => path.join(runDir, `${name}.pid`);
 /** Records a process we just started, with what identifies it beyond its pid. */
 export function writePidFile(
   runDir: string,
-  entry: Omit<PidRecord, "startTime" | "cmdline">,
+  entry: Omit<PidRecord, "startTime" | "bootId" | "cmdline">,
 ): PidRecord | undefined {
   const identity = readProcessIdentity(entry.pid);
   if (!identity) return undefined;
@@ -67,7 +67,7 @@ function signal(target: number, sig: NodeJS.Signals): void {
 
 /**
  * Stops a process left behind by a runner that died (kill -9, power loss), but only if the
- * pid still names that very process (same start time and command line): a pid reused by
+ * pid still names that very process (same start time, same boot): a pid reused by
  * someone else's process is never signalled. Its process group (it was started detached, so
  * it leads one) is SIGKILLed if it does not stop in time.
  */

@@ -1,12 +1,41 @@
 import fs from "node:fs";
 
-/** What tells one process apart from a later one that reused its pid. */
+/**
+ * What tells one process apart from a later one that reused its pid: the pid, its start time
+ * and the boot it started in.
+ *
+ * The command line is recorded for people reading a pid file, but not compared: servers
+ * rewrite their own (Redis to "redis-server 127.0.0.1:<port>", nginx to "nginx: master
+ * process ..."), and both do it only after they start listening, so a record taken once
+ * the port answers may hold either form. The start time is fixed when the process is forked
+ * (exec and title changes leave it alone); for another process to get the same pid in the
+ * same clock tick the kernel would have to cycle through every pid within one tick. It
+ * counts from boot and pid files outlive a reboot, hence the boot id.
+ */
 export interface ProcessIdentity {
   pid: number;
   /** Start time in clock ticks since boot (/proc/<pid>/stat, field 22). */
   startTime: string;
-  /** The command line, NUL-separated arguments joined by spaces. */
+  /**
+   * /proc/sys/kernel/random/boot_id when recorded ("" when unreadable). Missing in records
+   * written before it was recorded: those are still compared by command line, as then.
+   */
+  bootId?: string;
+  /** The command line when recorded, NUL-separated arguments joined by spaces. */
   cmdline: string;
+}
+
+let bootIdCache: string | undefined;
+
+function bootId(): string {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      bootIdCache = "";
+    }
+  }
+  return bootIdCache;
 }
 
 /** Reads a live process's identity from /proc; undefined when it is gone or a zombie. */
@@ -23,7 +52,7 @@ export function readProcessIdentity(pid: number): ProcessIdentity | undefined {
       .split("\0")
       .filter(Boolean)
       .join(" ");
-    return { pid, startTime, cmdline };
+    return { pid, startTime, bootId: bootId(), cmdline };
   } catch {
     return undefined;
   }
@@ -32,7 +61,8 @@ export function readProcessIdentity(pid: number): ProcessIdentity | undefined {
 /** True only when `pid` is still the very process `expected` describes. */
 export function isSameProcess(expected: ProcessIdentity): boolean {
   const now = readProcessIdentity(expected.pid);
-  return (
-    now !== undefined && now.startTime === expected.startTime && now.cmdline === expected.cmdline
-  );
+  if (now === undefined || now.startTime !== expected.startTime) return false;
+  return expected.bootId === undefined
+    ? now.cmdline === expected.cmdline
+    : now.bootId === expected.bootId;
 }
