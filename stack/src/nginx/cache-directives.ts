@@ -54,8 +54,9 @@ export function cacheHttpDirectives(out: (text?: string) => void, cache: NginxCa
   for (const address of cache.refreshAllowedFrom) out(`        ${address} 1;`);
   out("    }");
   const header = `$http_${REFRESH_HEADER.toLowerCase().replace(/-/g, "_")}`;
-  out(`    map "$strata_cache_writer:${header}" $strata_refresh {`);
-  out('        "1:1" 1;');
+  // Keyed on the header, so the address lookup runs only for a request that asks to refresh.
+  out(`    map ${header} $strata_refresh {`);
+  out('        "1" $strata_cache_writer;');
   out("        default 0;");
   out("    }");
 }

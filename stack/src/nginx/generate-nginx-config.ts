@@ -7,6 +7,7 @@ import {
 import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
 import { frontEndHeaderLines } from "./front-end-headers.ts";
 import { openFileCacheLines } from "./open-file-cache.ts";
+import { proxyBufferLines } from "./proxy-buffers.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -188,6 +189,8 @@ export function generateNginxConfig(settings: NginxSettings): string {
     "    # Bodies larger than the API accepts are refused here, before they cross to an instance.",
   );
   out(`    client_max_body_size ${settings.maxBodyBytes};`);
+  out("    # A typical API answer is read from its instance in one recv (proxy-buffers.ts).");
+  for (const line of proxyBufferLines) out(`    ${line}`);
   out();
   out(`    upstream ${UPSTREAM} {`);
   out("        # Shared by all workers: failure counts and active connections are one view.");

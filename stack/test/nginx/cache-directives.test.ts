@@ -56,7 +56,9 @@ describe("nginx cache tier", () => {
     expect(text).toMatch(
       /geo \$strata_cache_writer \{\s+default 0;\s+127\.0\.0\.1 1;\s+10\.0\.0\.0\/8 1;\s+\}/,
     );
-    expect(text).toContain('map "$strata_cache_writer:$http_x_cache_refresh" $strata_refresh {');
+    expect(text).toMatch(
+      /map \$http_x_cache_refresh \$strata_refresh \{\s+"1" \$strata_cache_writer;\s+default 0;\s+\}/,
+    );
     expect(apiLocation).toContain("proxy_cache_bypass $strata_credentials $strata_refresh;");
     // A refresh's answer is stored: only credentials keep a response out of the cache.
     expect(apiLocation).toContain("proxy_no_cache $strata_credentials;");

@@ -103,6 +103,17 @@ describe("generateNginxConfig", () => {
     );
   });
 
+  it("reads a page of products from its instance in one header buffer", () => {
+    const size = (name: string) => Number(/(\d+)k;/.exec(text.split(`${name} `)[1]!)![1]) * 1024;
+    // A page of 20 products is about 9 kB; the default 4k header buffer took three reads.
+    expect(size("proxy_buffer_size")).toBeGreaterThanOrEqual(16 * 1024);
+    // nginx's own rule: the busy buffers (2 x 16k by default) stay below all buffers less one.
+    const [, count, each] = /proxy_buffers (\d+) (\d+)k;/.exec(text)!;
+    expect((Number(count) - 1) * Number(each) * 1024).toBeGreaterThan(
+      2 * size("proxy_buffer_size"),
+    );
+  });
+
   it("gives the upload routes their own body limits; imports stream instead of spooling", () => {
     const images = block(text, "location ~ ^/api/products/[0-9]+/images$ {");
     expect(images).toContain("client_max_body_size 10551296;");
