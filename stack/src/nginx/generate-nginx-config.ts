@@ -66,6 +66,82 @@ export interface NginxSettings {
 }
 
 const UPSTREAM = "strata_api";
+
+/**
+ * The errors nginx answers itself, before or instead of an instance. `code` is nginx's own
+ * (494 is its internal "request header too large", sent as 400 by default); `status` is what
+ * the client gets.
+ */
+/** Where nginx's own error answers live: internal, so a client asking for it gets a 404. */
+const ERROR_PAGES = "/_nginx/errors/";
+
+const NGINX_ERRORS: {
+  code: number;
+  status: number;
+  title: string;
+  detail: string;
+}[] = [
+  {
+    code: 400,
+    status: 400,
+    title: "Bad Request",
+    detail: "the request is not valid HTTP",
+  },
+  {
+    code: 404,
+    status: 404,
+    title: "Not Found",
+    detail: "nothing is served at this path",
+  },
+  {
+    code: 405,
+    status: 405,
+    title: "Method Not Allowed",
+    detail: "this path does not accept that method",
+  },
+  {
+    code: 413,
+    status: 413,
+    title: "Content Too Large",
+    detail: "the request body is larger than this route accepts",
+  },
+  {
+    code: 414,
+    status: 414,
+    title: "URI Too Long",
+    detail: "the URL is longer than this server accepts",
+  },
+  {
+    code: 494,
+    status: 431,
+    title: "Request Header Fields Too Large",
+    detail: "a request header, or all of them together, is larger than this server accepts",
+  },
+  {
+    code: 505,
+    status: 505,
+    title: "HTTP Version Not Supported",
+    detail: "this server speaks HTTP/1.0 and HTTP/1.1",
+  },
+  {
+    code: 501,
+    status: 501,
+    title: "Not Implemented",
+    detail: "the request uses a method or transfer coding this server does not support",
+  },
+  {
+    code: 502,
+    status: 502,
+    title: "Bad Gateway",
+    detail: "no API instance could answer; try again shortly",
+  },
+  {
+    code: 504,
+    status: 504,
+    title: "Gateway Timeout",
+    detail: "the API did not answer in time",
+  },
+];
 const SAFE_WORD = /^[A-Za-z0-9._:/[\]-]+$/;
 const SAFE_PATH = /^[^\s;{}'"$]+$/;
 
@@ -274,25 +350,30 @@ export function generateNginxConfig(settings: NginxSettings): string {
     out("        }");
   }
   out();
-  out("        # nginx's own errors speak the API's language: application/problem+json.");
-  out("        error_page 413 @too_large;");
-  out("        error_page 502 @unavailable;");
-  out("        error_page 504 @timeout;");
-  problem(
-    out,
-    "too_large",
-    413,
-    "Content Too Large",
-    "the request body is larger than this route accepts",
-  );
-  problem(
-    out,
-    "unavailable",
-    502,
-    "Bad Gateway",
-    "no API instance could answer; try again shortly",
-  );
-  problem(out, "timeout", 504, "Gateway Timeout", "the API did not answer in time");
+  out("        # nginx's own errors speak the API's language: application/problem+json. Only the");
+  out("        # answers nginx makes itself: an instance's own errors pass through untouched");
+  out("        # (proxy_intercept_errors is off). Pages by URI, not named locations: a request");
+  out("        # whose request line could not be read has no URI to carry into a named one.");
+  for (const e of NGINX_ERRORS) {
+    const as = e.status === e.code ? "" : ` =${e.status}`;
+    out(`        error_page ${e.code}${as} ${ERROR_PAGES}${e.status};`);
+  }
+  out(`        location ^~ ${ERROR_PAGES} {`);
+  out("            internal;");
+  out("            default_type application/problem+json;");
+  out("            add_header X-Request-Id $request_id always;");
+  for (const e of NGINX_ERRORS) {
+    const body = JSON.stringify({
+      type: "about:blank",
+      title: e.title,
+      status: e.status,
+      detail: e.detail,
+    });
+    out(`            location = ${ERROR_PAGES}${e.status} {`);
+    out(`                return ${e.status} '${body}\\n';`);
+    out("            }");
+  }
+  out("        }");
   out("    }");
   out("}");
   return `${lines.join("\n")}\n`;
@@ -368,19 +449,4 @@ function proxyBlock(
   out("            proxy_next_upstream error timeout http_502 http_504;");
   out(`            proxy_next_upstream_tries ${p.nextUpstreamTries};`);
   out(`            proxy_next_upstream_timeout ${p.nextUpstreamTimeoutS}s;`);
-}
-
-function problem(
-  out: (text?: string) => void,
-  name: string,
-  status: number,
-  title: string,
-  detail: string,
-): void {
-  out(`        location @${name} {`);
-  out("            default_type application/problem+json;");
-  out("            add_header X-Request-Id $request_id always;");
-  const body = JSON.stringify({ type: "about:blank", title, status, detail });
-  out(`            return ${status} '${body}\\n';`);
-  out("        }");
 }

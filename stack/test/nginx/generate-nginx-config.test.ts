@@ -181,6 +181,26 @@ describe("generateNginxConfig", () => {
     expect(defaultUpstreamPolicy.keepaliveTimeoutS * 1000).toBeLessThan(72_000);
   });
 
+  it("turns every error nginx makes itself into an internal problem+json page", () => {
+    const pages = [...text.matchAll(/error_page (\d+)(?: =(\d+))? (\S+);/g)];
+    expect(pages.map((m) => Number(m[1]))).toEqual(
+      expect.arrayContaining([400, 404, 405, 413, 414, 494, 501, 502, 504, 505]),
+    );
+    const errors = block(text, "location ^~ /_nginx/errors/ {");
+    expect(errors).toContain("internal;");
+    expect(errors).toContain("default_type application/problem+json;");
+    for (const [, code, as, uri] of pages) {
+      const status = Number(as ?? code);
+      // 494 is nginx's internal "request header too large"; the client gets a 431.
+      expect(uri).toBe(`/_nginx/errors/${status}`);
+      // The page's one line: its return.
+      const page = text.split(`location = ${uri} {`)[1]!.split("\n")[1]!;
+      const [, returned, body] = /return (\d+) '(.*)\\n';/.exec(page)!;
+      expect(Number(returned)).toBe(status);
+      expect(JSON.parse(body!)).toMatchObject({ type: "about:blank", status });
+    }
+  });
+
   it("is accepted by the real nginx (nginx -t), with the cache tier", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-nginx-t-"));
     try {

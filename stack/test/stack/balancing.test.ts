@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultUpstreamPolicy } from "../../src/nginx/upstream-policy.ts";
 import type { Stack } from "../../src/stack.ts";
@@ -97,6 +98,37 @@ describe("nginx in front of three instances", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("x-instance")).toBeNull();
     expect(await response.json()).toMatchObject({ status: 413, title: "Content Too Large" });
+  }, 120_000);
+
+  it("answers its own errors as problem+json, even to a request line it cannot read", async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const [host, port] = new URL(stack.url).host.split(":");
+        const socket = net.connect(Number(port), host!, () => socket.end(request));
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+        socket.on("end", () => resolve(answer));
+        socket.on("error", reject);
+      });
+    const cases: [string, number][] = [
+      ["GARBAGE\r\n\r\n", 400],
+      ["GET /api/products HTTP/1.1\r\n\r\n", 400], // HTTP/1.1 without Host
+      [`GET /api/products?q=${"a".repeat(9_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+      [`GET /api/products HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(9_000)}\r\n\r\n`, 431],
+      ["GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505],
+      ["GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404],
+      // The pages themselves are internal: asked for directly, a 404.
+      ["GET /_nginx/errors/502 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404],
+    ];
+    for (const [request, status] of cases) {
+      const answer = await raw(request);
+      const [head, body] = answer.split("\r\n\r\n");
+      const label = request.slice(0, 40);
+      expect(head!.split("\r\n")[0], label).toMatch(new RegExp(`^HTTP/1\\.1 ${status}\\b`));
+      expect(head!.toLowerCase(), label).toContain("content-type: application/problem+json");
+      expect(head!.toLowerCase(), label).not.toContain("x-instance");
+      expect(JSON.parse(body!), label).toMatchObject({ status });
+    }
   }, 120_000);
 
   it("uses upstream keep-alive: few connections for many requests", async () => {
