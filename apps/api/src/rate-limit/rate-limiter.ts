@@ -57,6 +57,10 @@ export class RateLimiter {
 
   constructor(private readonly options: RateLimiterOptions) {}
 
+  /**
+   * The decision in one call. The plugin calls the two halves itself, so that a request a
+   * lease admits costs no promise; this form is for callers that do not mind (the tests).
+   */
   async decide(policy: RateLimitPolicy, partitions: RulePartition[]): Promise<Decision> {
     return this.decideNow(policy, partitions) ?? this.decideLater(policy, partitions);
   }
