@@ -20,6 +20,7 @@ import {
 } from "./rate-limit-config.ts";
 import { checkStorageValues, toStorageConfig, type StorageConfig } from "./storage-config.ts";
 import { checkOpsValues, opsVars, toOpsConfig, type OpsConfig } from "./ops-config.ts";
+import { checkTrustedProxies } from "./trusted-proxies.ts";
 
 export const apiVariables = {
   ...commonVars,
@@ -77,6 +78,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (v.NODE_ENV === "production" && v.SESSION_COOKIE_SECURE === false) {
       problems.push("SESSION_COOKIE_SECURE=false is refused in production");
     }
+    checkTrustedProxies(v.TRUSTED_PROXIES, problems);
     checkRateLimitValues(v, problems);
     checkCacheValues(v, problems);
     checkStorageValues(v, problems);

@@ -70,4 +70,28 @@ describe("loadApiConfig", () => {
       loadApiConfig({ ...valid, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8" }).http.trustedProxies,
     ).toEqual(["127.0.0.1", "10.0.0.0/8"]);
   });
+
+  it("names a trusted proxy the proxy check could not read, instead of crashing at start", () => {
+    const problems = problemsOf({
+      ...valid,
+      TRUSTED_PROXIES:
+        "127.0.0.1, not-an-ip, 10.0.0.0/99, 10.0.0.0/0, 10.0.0.0/255.0.255.0, ::1/129",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^TRUSTED_PROXIES: not-an-ip is not an IP address/),
+      expect.stringMatching(/^TRUSTED_PROXIES: 10\.0\.0\.0\/99 has a bad range/),
+      expect.stringMatching(/^TRUSTED_PROXIES: 10\.0\.0\.0\/0 has a bad range/),
+      expect.stringMatching(/^TRUSTED_PROXIES: 10\.0\.0\.0\/255\.0\.255\.0 has a bad range/),
+      expect.stringMatching(/^TRUSTED_PROXIES: ::1\/129 has a bad range/),
+    ]);
+  });
+
+  it("accepts every form the proxy check reads", async () => {
+    const { default: proxyAddr } = await import("@fastify/proxy-addr");
+    const forms =
+      "loopback, uniquelocal, linklocal, 10.1.2.3, 10.0.0.0/8, 172.16.0.0/255.240.0.0, ::1, fd00::/8, ::ffff:10.0.0.1";
+    const { trustedProxies } = loadApiConfig({ ...valid, TRUSTED_PROXIES: forms }).http;
+    expect(trustedProxies).toHaveLength(9);
+    expect(() => proxyAddr.compile(trustedProxies)).not.toThrow();
+  });
 });
