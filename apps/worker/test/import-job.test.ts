@@ -169,4 +169,58 @@ describe("CSV import job", () => {
     expect(state).toBe("failed");
     expect(job.failedReason).toMatch(/empty/);
   });
+
+  it("keeps the rows before a quote left open, and names the line it opens on", async () => {
+    // Batches of 3: rows 2-4 are committed by then, rows 5-6 are still pending.
+    const csv = [
+      "sku,name,price_cents,category",
+      "Q-1,One,1,lamps",
+      "Q-2,Two,1,lamps",
+      "Q-3,Three,1,lamps",
+      "Q-4,Four,1,lamps",
+      "Q-5,Five,1,lamps",
+      'Q-6,"Six,1,lamps',
+      "Q-7,Seven,1,lamps",
+    ].join("\n");
+    const { state, job } = await runImport(csv);
+    expect(state).toBe("failed");
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/^the file stops being valid CSV at line 7 \(/);
+    expect(job.failedReason).toMatch(/the rows before it were imported$/);
+    const rows = await products();
+    expect(["Q-1", "Q-2", "Q-3", "Q-4", "Q-5"].filter((sku) => !rows.has(sku))).toEqual([]);
+    expect(rows.has("Q-6") || rows.has("Q-7")).toBe(false);
+  });
+
+  it("refuses bytes that are not UTF-8 instead of storing U+FFFD, keeping the rows before", async () => {
+    const csv = Buffer.concat([
+      Buffer.from("sku,name,price_cents,category\nU-1,Caf\u00e9 cr\u00e8me,1,lamps\n"),
+      Buffer.from("U-2,Caf\xe9 Latin-1,1,lamps\nU-3,Later,1,lamps\n", "latin1"),
+    ]);
+    const { state, job } = await runImport(csv);
+    expect(state).toBe("failed");
+    expect(job.failedReason).toBe(
+      "the file stops being UTF-8 text at line 3 (save it as CSV UTF-8); the rows before it were imported",
+    );
+    const rows = await products();
+    expect(rows.get("U-1")?.name).toBe("Caf\u00e9 cr\u00e8me");
+    expect(rows.has("U-2") || rows.has("U-3")).toBe(false);
+    const { rows: replaced } = await backends.db.query(
+      "SELECT sku FROM products WHERE name LIKE '%' || chr(65533) || '%'",
+    );
+    expect(replaced).toEqual([]);
+  });
+
+  it("refuses a file that ends in the middle of a UTF-8 sequence", async () => {
+    const csv = Buffer.concat([
+      Buffer.from("sku,name,price_cents,category\nE-1,Fine,1,lamps\nE-2,Cut "),
+      Buffer.from([0xe2, 0x82]),
+    ]);
+    const { state, job } = await runImport(csv);
+    expect(state).toBe("failed");
+    expect(job.failedReason).toMatch(/^the file stops being UTF-8 text at line 3 /);
+    const rows = await products();
+    expect(rows.has("E-1")).toBe(true);
+    expect(rows.has("E-2")).toBe(false);
+  });
 });

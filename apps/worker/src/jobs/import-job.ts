@@ -1,6 +1,5 @@
 import { pipeline } from "node:stream";
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
-import { parse } from "csv-parse";
 import {
   ImportJob,
   publishProductChanged,
@@ -10,6 +9,12 @@ import {
 import { ObjectNotFoundError } from "@strata/storage";
 import type { JobContext } from "../job-context.ts";
 import { ImportFileError, readHeader, type ColumnIndex } from "../imports/csv-columns.ts";
+import {
+  InBandErrorParser,
+  NotUtf8Error,
+  Utf8Check,
+  type ParseFailure,
+} from "../imports/csv-stream.ts";
 import {
   advanceCheckpoint,
   loadCheckpoint,
@@ -75,7 +80,8 @@ export function importProcessor(ctx: JobContext) {
       throw error;
     }
     const counter = new ByteCounter();
-    const parser = parse({
+    const utf8 = new Utf8Check();
+    const parser = new InBandErrorParser({
       bom: true,
       raw: true,
       relax_column_count: true,
@@ -83,7 +89,7 @@ export function importProcessor(ctx: JobContext) {
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_BYTES,
     });
-    pipeline(source.body, counter, new NormalizeNewlines(), parser, () => {
+    pipeline(source.body, counter, utf8, new NormalizeNewlines(), parser, () => {
       // Errors surface through the parser's iterator below.
     });
 
@@ -148,10 +154,11 @@ export function importProcessor(ctx: JobContext) {
     };
 
     try {
-      for await (const { record, raw } of parser as AsyncIterable<{
-        record: string[];
-        raw: string;
-      }>) {
+      for await (const item of parser as AsyncIterable<
+        { record: string[]; raw: string } | ParseFailure
+      >) {
+        if ("error" in item) throw item.error;
+        const { record, raw } = item;
         const line = lines.advance(raw);
         if (!columns) {
           columns = readHeader(record);
@@ -181,16 +188,25 @@ export function importProcessor(ctx: JobContext) {
         batchRecords++;
         if (batchRecords >= ctx.importBatchSize) await flush(false);
       }
+      if (utf8.error) throw utf8.error;
     } catch (error) {
       source.body.destroy();
       if (error instanceof ImportFileError) throw new UnrecoverableError(error.message);
       const code = (error as { code?: unknown }).code;
-      if (typeof code === "string" && code.startsWith("CSV_")) {
-        throw new UnrecoverableError(
-          `the file stops being valid CSV at line ${lines.nextLine} (${(error as Error).message}); the rows before it were imported`,
-        );
-      }
-      throw error;
+      const csvError = typeof code === "string" && code.startsWith("CSV_");
+      // Bytes that are not UTF-8 end the parser's input early: a parse error that follows (a
+      // quote left open) is a consequence, not the cause.
+      const invalid =
+        error instanceof NotUtf8Error || (csvError && utf8.error)
+          ? `the file stops being UTF-8 text at line ${utf8.error!.line} (save it as CSV UTF-8)`
+          : csvError
+            ? `the file stops being valid CSV at line ${lines.nextLine} (${(error as Error).message})`
+            : undefined;
+      if (invalid === undefined) throw error;
+      if (!columns) throw new UnrecoverableError(invalid);
+      // The rows before the bad line are the admin's to keep: commit what is pending.
+      await flush(false);
+      throw new UnrecoverableError(`${invalid}; the rows before it were imported`);
     }
     if (!columns) throw new UnrecoverableError("the file is empty: no header row");
     await flush(true);
