@@ -1,3 +1,4 @@
+import "./zod-config.ts";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";

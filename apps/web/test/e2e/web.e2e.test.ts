@@ -43,6 +43,11 @@ async function newPage(init?: string): Promise<Page> {
     viewport: { width: 1200, height: 900 },
   });
   contexts.push(context);
+  // Chromium's console text for some violations (an eval attempt) does not name the policy;
+  // the page's own violation event always fires, so it is reported in words that do.
+  await context.addInitScript({
+    content: `document.addEventListener("securitypolicyviolation", (e) => console.error("Content Security Policy violation: " + e.violatedDirective + " " + e.blockedURI + " at " + e.sourceFile + ":" + e.lineNumber));`,
+  });
   if (init) await context.addInitScript({ content: init });
   const page = await context.newPage();
   page.on("console", (message) => {
