@@ -39,7 +39,7 @@ export const httpVars = {
   KEEP_ALIVE_TIMEOUT_MS: int(1000)
     .default(72_000)
     .describe(
-      "idle keep-alive socket timeout; must exceed nginx's upstream keepalive_timeout (60 s)",
+      "idle keep-alive socket timeout; must exceed nginx's upstream keepalive_timeout (3 s) and the drain delay",
     ),
   HEADERS_TIMEOUT_MS: int(1000)
     .default(75_000)
