@@ -8,6 +8,7 @@ import {
 import type { ApiConfig } from "@strata/config";
 import { trustedProxyCheck } from "./http/client-address.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
+import { installJsonBodyParser } from "./http/json-body.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
 import cacheTiersPlugin from "./plugins/cache-tiers.ts";
@@ -84,6 +85,7 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installJsonBodyParser(app);
 
   app.addHook("onListen", async () => readiness.markServing());
   // Not even built when info is off (LOG_LEVEL=warn): request.ip alone walks X-Forwarded-For.

@@ -214,6 +214,61 @@ describe("hostile input never reaches a 500 and never changes stored data", () =
       expect(await tablesChecksum(s.db)).toBe(before);
     });
 
+    test("bytes that are not UTF-8 are a 400, and nothing is stored", async () => {
+      const before = await tablesChecksum(s.db);
+      // Latin-1 "café", a lone continuation byte, an overlong "/" and a UTF-16 BOM.
+      for (const bad of [[0xe9], [0x80], [0xc0, 0xaf], [0xff, 0xfe]]) {
+        const body = Buffer.concat([
+          Buffer.from('{"name":"caf'),
+          Buffer.from(bad),
+          Buffer.from('","priceCents":100,"stock":1}'),
+        ]);
+        const response = await fetch(`${s.api.url}/api/products`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+          body,
+        });
+        const reply: Reply = {
+          status: response.status,
+          headers: response.headers,
+          body: await response.json(),
+        };
+        expectProblem(reply, 400);
+        expect(reply.body.detail).toMatch(/not UTF-8/);
+      }
+      expect(await tablesChecksum(s.db)).toBe(before);
+    });
+
+    test("another charset or a Content-Encoding is a 415; __proto__ is named as the cause", async () => {
+      const before = await tablesChecksum(s.db);
+      const json = '{"email":"a@b.test","password":"x"}';
+      const latin1 = await call(s.api.url, "POST", "/api/auth/login", {
+        raw: json,
+        headers: { "content-type": "application/json; charset=iso-8859-1" },
+      });
+      expectProblem(latin1, 415);
+      expect(latin1.body.detail).toMatch(/UTF-8/);
+      // The charset may be spelled either way and quoted.
+      const utf8 = await call(s.api.url, "POST", "/api/auth/login", {
+        raw: json,
+        headers: { "content-type": 'application/json; charset="UTF-8"' },
+      });
+      expect(utf8.status).toBe(401);
+      const gzip = await call(s.api.url, "POST", "/api/auth/login", {
+        raw: json,
+        headers: { "content-encoding": "gzip" },
+      });
+      expectProblem(gzip, 415);
+      expect(gzip.body.detail).toMatch(/Content-Encoding gzip/);
+      const proto = await call(s.api.url, "POST", "/api/products", {
+        token: admin.token,
+        raw: '{"name":"x","priceCents":1,"stock":1,"__proto__":{"admin":true}}',
+      });
+      expectProblem(proto, 400);
+      expect(proto.body.detail).toMatch(/__proto__/);
+      expect(await tablesChecksum(s.db)).toBe(before);
+    });
+
     test("an empty body with a JSON content type is a 400", async () => {
       for (const [method, path] of routes()) {
         expectProblem(await call(s.api.url, method, path, { token: admin.token, raw: "" }), 400);
