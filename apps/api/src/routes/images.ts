@@ -30,16 +30,19 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
       const { name } = request.params;
       if (!IMAGE_NAME.test(name)) throw problems.notFound("no such image");
       const etag = `"${name}"`;
-      reply
-        .header("etag", etag)
-        .header("cache-control", IMMUTABLE_CACHE_CONTROL)
-        .header("x-content-type-options", "nosniff");
+      // Set on the answers that name the image only: a 404 keeps no ETag nor a year of cache.
+      const found = () =>
+        reply
+          .header("etag", etag)
+          .header("cache-control", IMMUTABLE_CACHE_CONTROL)
+          .header("x-content-type-options", "nosniff");
       const ifNoneMatch = request.headers["if-none-match"];
       if (
         ifNoneMatch &&
         ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
       ) {
-        return reply.code(304).send();
+        // Only a client that was sent these bytes holds this ETag: the name is their hash.
+        return found().code(304).send();
       }
       let object;
       try {
@@ -51,7 +54,7 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
         }
         throw error;
       }
-      reply.type(object.contentType ?? "application/octet-stream");
+      found().type(object.contentType ?? "application/octet-stream");
       if (object.contentLength !== undefined) reply.header("content-length", object.contentLength);
       return reply.send(object.body);
     },

@@ -375,7 +375,11 @@ describe("POST /api/products/:id/images", () => {
   });
 
   it("GET /api/images/:name is 404 for unknown and malformed names", async () => {
-    expectProblem(await call(suite.a.url, "GET", `/api/images/${"0".repeat(64)}`), 404);
+    const unknown = await call(suite.a.url, "GET", `/api/images/${"0".repeat(64)}`);
+    expectProblem(unknown, 404);
+    // Nothing of the image's answer: no ETag, no year of caching.
+    expect(unknown.headers.get("etag")).toBeNull();
+    expect(unknown.headers.get("cache-control")).not.toMatch(/immutable/);
     expectProblem(await call(suite.a.url, "GET", "/api/images/..%2F..%2Fetc%2Fpasswd"), 404);
     expectProblem(await call(suite.a.url, "GET", "/api/images/tmp"), 404);
   });
