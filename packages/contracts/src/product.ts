@@ -66,8 +66,10 @@ export const ProductListQuery = z.strictObject({
 const fields = {
   name: singleLine(1, 200),
   description: multiLine(10_000),
-  priceCents: z.number().int().min(0).max(MAX_PRICE_CENTS),
-  stock: z.number().int().min(0).max(MAX_STOCK),
+  // Bounds before int(): zod reports the first failed check, and int()'s own bound is
+  // Number.MAX_SAFE_INTEGER, so 1e300 was "expected int to be <=9007199254740991".
+  priceCents: z.number().min(0).max(MAX_PRICE_CENTS).int(),
+  stock: z.number().min(0).max(MAX_STOCK).int(),
   categoryId: Id,
 };
 

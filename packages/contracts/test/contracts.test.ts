@@ -52,6 +52,15 @@ describe("contracts", () => {
     }
   });
 
+  test("an out-of-range price names the real maximum, not the largest safe integer", () => {
+    for (const priceCents of [1e300, MAX_PRICE_CENTS + 1]) {
+      const result = ProductCreate.safeParse({ name: "x", priceCents, categoryId: 1 });
+      expect(result.error?.issues[0]?.message).toContain(String(MAX_PRICE_CENTS));
+    }
+    const fraction = ProductCreate.safeParse({ name: "x", priceCents: 1.5, categoryId: 1 });
+    expect(fraction.error?.issues[0]?.message).toMatch(/int/);
+  });
+
   test("product update: partial, no defaults, at least one change", () => {
     expect(ProductUpdate.parse({ stock: 2 })).toEqual({ stock: 2 });
     expect(ProductUpdate.safeParse({ version: 3 }).success).toBe(false);
