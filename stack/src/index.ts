@@ -41,3 +41,4 @@ export {
 export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";
 export { openFileCacheLines } from "./nginx/open-file-cache.ts";
 export { frontEndSecurityHeaders } from "./nginx/front-end-headers.ts";
+export { replayingRequest, type HttpAnswer, type HttpRequestOptions } from "./replaying-request.ts";

@@ -1,4 +1,5 @@
-import http from "node:http";
+import type http from "node:http";
+import { replayingRequest } from "../../src/replaying-request.ts";
 
 export interface PlannedRequest {
   method: "GET" | "POST";
@@ -25,8 +26,6 @@ export interface Outcome {
  * load tests measure is the upstream side, which cache hits would hide.
  */
 export const BYPASS_NGINX_CACHE = { authorization: "Bearer load-test-bypass" };
-
-const defaultAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 export interface LoadRun {
   /** Stops issuing new requests, waits for those in flight, returns every outcome. */
@@ -76,91 +75,37 @@ export function startLoad(options: {
 }
 
 /**
- * A request that may be sent again when its connection was closed (reset) before any answer:
- * idempotent methods, and a POST with an Idempotency-Key (the rule of Go's http.Transport;
- * browsers retry such requests too, RFC 9112 §9.3.1). That close is the ordinary race any
- * server's graceful close has: an nginx reload's old workers close the idle connections they
- * hold, reused keep-alive ones and ones accepted just before they stopped. A request that met
- * an answer, even a 502, is never sent again.
- */
-const replayable = (request: PlannedRequest): boolean =>
-  request.method === "GET" ||
-  Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === "idempotency-key");
-
-/**
- * Sends one request with node:http. `agent` decides connection reuse: a keep-alive agent (the
- * default for a load run) like a browser, or `false` for a fresh connection per request.
+ * Sends one request; `agent` decides connection reuse: a keep-alive agent (the default for a
+ * load run) like a browser, or `false` for a fresh connection per request. A repeatable
+ * request whose connection closed before any answer is sent once more (replayingRequest).
  */
 export async function send(
   baseUrl: string,
   request: PlannedRequest,
   timeoutMs = 15_000,
-  agent: http.Agent | false = defaultAgent,
+  agent?: http.Agent | false,
 ): Promise<Outcome> {
-  const first = await sendOnce(baseUrl, request, timeoutMs, agent);
-  if (!first.closedBeforeAnswer || !replayable(request)) return first.outcome;
-  // On a new connection: another idle one of the pool may be closing for the same reason.
-  const second = await sendOnce(baseUrl, request, timeoutMs, false);
-  return { ...second.outcome, retried: true };
-}
-
-function sendOnce(
-  baseUrl: string,
-  request: PlannedRequest,
-  timeoutMs: number,
-  agent: http.Agent | false,
-): Promise<{ outcome: Outcome; closedBeforeAnswer: boolean }> {
   const expected = request.expect ?? (request.method === "GET" ? [200] : [201]);
   const body = request.body !== undefined ? JSON.stringify(request.body) : undefined;
-  return new Promise((resolve) => {
-    let answered = false;
-    const fail = (error: Error & { code?: string }) =>
-      resolve({
-        outcome: {
-          request,
-          status: undefined,
-          error: `${error.message}${error.code ? ` (${error.code})` : ""}`,
-          instance: undefined,
-          ok: false,
-        },
-        closedBeforeAnswer: !answered && (error.code === "ECONNRESET" || error.code === "EPIPE"),
-      });
-    const req = http.request(
-      `${baseUrl}${request.path}`,
-      {
-        method: request.method,
-        agent,
-        timeout: timeoutMs,
-        headers: {
-          ...(body !== undefined
-            ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) }
-            : {}),
-          ...request.headers,
-        },
-      },
-      (response) => {
-        answered = true;
-        response.resume();
-        response.on("error", fail);
-        response.on("end", () => {
-          const status = response.statusCode ?? 0;
-          const instance = response.headers["x-instance"];
-          resolve({
-            outcome: {
-              request,
-              status,
-              instance: typeof instance === "string" ? instance : undefined,
-              ok: expected.includes(status),
-            },
-            closedBeforeAnswer: false,
-          });
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", fail);
-    req.end(body);
+  const answer = await replayingRequest(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: {
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...request.headers,
+    },
+    ...(body !== undefined ? { body } : {}),
+    timeoutMs,
+    ...(agent !== undefined ? { agent } : {}),
   });
+  const instance = answer.headers["x-instance"];
+  return {
+    request,
+    status: answer.status,
+    ...(answer.errorMessage !== undefined ? { error: answer.errorMessage } : {}),
+    instance: typeof instance === "string" ? instance : undefined,
+    ok: answer.status !== undefined && expected.includes(answer.status),
+    ...(answer.replayed ? { retried: true } : {}),
+  };
 }
 
 /** Counts of answers per X-Instance. */
