@@ -42,6 +42,8 @@ USER 33:33
 # Port 80 as a non-root user: Docker sets net.ipv4.ip_unprivileged_port_start=0 in the
 # container's network namespace (deploy/compose sets it explicitly too).
 EXPOSE 80
+# The internal refresh listener (X-Cache-Refresh from the API and worker): never publish it.
+EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 # SIGQUIT: nginx's graceful shutdown (finish in-flight requests), not SIGTERM's fast one.

@@ -159,7 +159,9 @@ describe("Docker Compose (deploy/compose)", () => {
     const worker = service("worker").environment!;
     for (const name of ["NGINX_PURGE_URLS", "CDN_PROVIDER"])
       expect(worker[name], name).toBe(api[name]);
-    expect(api.NGINX_PURGE_URLS).toBe("http://nginx");
+    // nginx's internal refresh listener, which Compose does not publish.
+    expect(api.NGINX_PURGE_URLS).toBe("http://nginx:8081");
+    expect(service("nginx").ports!.join(" ")).not.toContain("8081");
   });
 
   it("gives PgBouncer the variables its entrypoint reads, and the API's statement timeout", () => {

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { freePort } from "@strata/local-servers";
 import { adminCredentials, type AdminCredentials } from "./admin-credentials.ts";
 import { checkConnectionBudget, type ConnectionBudget } from "./connection-budget.ts";
 import { dataLayout, type DataLayout } from "./data-layout.ts";
@@ -51,6 +52,8 @@ export interface Stack {
   readonly s3: S3Service;
   /** nginx's JSON access log. */
   readonly accessLog: string;
+  /** nginx's internal listener, where writers refresh cache entries (NGINX_PURGE_URLS). */
+  readonly refreshUrl: string;
   /** Things skipped or worth knowing (a missing worker program, ...). */
   readonly notices: string[];
   status(): StackStatus;
@@ -252,7 +255,7 @@ export async function startStack(
       DB_POOL_OVERFLOW: String(settings.db.poolOverflow),
       ...s3Env(s3),
     };
-    const nginx = new NginxService(settings, layout, supervisor, webRoot);
+    const nginx = new NginxService(settings, layout, supervisor, await freePort(), webRoot);
     const fleet: ApiFleet = new ApiFleet({
       settings,
       layout,
@@ -272,8 +275,8 @@ export async function startStack(
         // The operations view gathers every instance's /metrics and reads nginx's log.
         OPS_INSTANCE_URLS: fleet.slots.map((s) => `http://127.0.0.1:${s.port}`).join(","),
         OPS_NGINX_ACCESS_LOG: nginx.accessLog,
-        // Writes refresh nginx cache entries by tag (X-Cache-Refresh from this address).
-        NGINX_PURGE_URLS: nginx.url,
+        // Writes refresh nginx cache entries by tag (X-Cache-Refresh on nginx's refresh port).
+        NGINX_PURGE_URLS: nginx.refreshUrl,
       }),
     });
 
@@ -288,7 +291,7 @@ export async function startStack(
           ...settings.baseEnv,
           ...serviceEnv,
           INSTANCE_ID: id,
-          NGINX_PURGE_URLS: nginx.url,
+          NGINX_PURGE_URLS: nginx.refreshUrl,
         }),
         // WORKER_SHUTDOWN_TIMEOUT_MS (25 s by default) for active jobs, then a margin.
         stopTimeoutMs: Number(settings.baseEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) + 5_000,
@@ -332,6 +335,7 @@ export async function startStack(
       redis,
       s3,
       accessLog: nginx.accessLog,
+      refreshUrl: nginx.refreshUrl,
       notices,
       stopped,
       status: () => ({

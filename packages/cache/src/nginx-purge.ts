@@ -6,7 +6,7 @@ const urlsKey = (tag: string) => `np:${tag}`;
 export interface NginxPurgeOptions {
   /** The cache Redis (request-path client). */
   redis: Redis;
-  /** One base URL per nginx (e.g. http://127.0.0.1:8080); empty turns purging off. */
+  /** One base URL per nginx's refresh listener (e.g. http://nginx:8081); empty: no purging. */
   baseUrls: string[];
   timeoutMs: number;
   logger: { warn(obj: object, msg: string): void };
@@ -16,9 +16,10 @@ export interface NginxPurgeOptions {
  * Invalidates nginx's proxy_cache by tag. nginx knows URLs, not tags, so every public response
  * nginx fetched (and may now hold) is recorded under its tags in Redis for as long as nginx may
  * serve it; after a write, each recorded URL is re-fetched through every nginx with
- * `X-Cache-Refresh: 1`, which nginx honours from writers' addresses only: the request bypasses
- * the cache and its answer (already new: the app cache was invalidated first) replaces the
- * entry. HEAD is enough: nginx fetches the full GET upstream and stores it.
+ * `X-Cache-Refresh: 1`, which nginx honours on its internal refresh listener only, from
+ * writers' addresses: the request bypasses the cache and its answer (already new: the app
+ * cache was invalidated first) replaces the entry. HEAD is enough: nginx fetches the full GET
+ * upstream and stores it.
  */
 export class NginxPurger {
   /** URLs recorded recently: an nginx miss storm on one URL costs one Redis write. */

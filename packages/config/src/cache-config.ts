@@ -26,7 +26,7 @@ export const cacheVars = {
   NGINX_PURGE_URLS: list
     .default([])
     .describe(
-      "comma-separated base URLs of nginx purge endpoints (one per nginx); empty: no nginx purge",
+      "comma-separated base URLs of each nginx's internal refresh listener (http://nginx:8081); empty: no nginx refresh",
     ),
   CDN_PROVIDER: z
     .enum(["none", "cloudfront", "cloudflare"])

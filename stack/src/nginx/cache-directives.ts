@@ -10,6 +10,18 @@ export interface NginxCacheSettings {
   sessionCookie: string;
   /** Who may refresh an entry (the API instances and workers): addresses or CIDRs. */
   refreshAllowedFrom: string[];
+  /**
+   * nginx's second, internal listener ("127.0.0.1:PORT" locally, "8081" in production): the
+   * only one on which a refresh is honoured. Behind a load balancer or a container network
+   * every client may arrive from a private address, so the address alone cannot tell a
+   * writer from the public; this port is never published.
+   */
+  refreshListen: string;
+}
+
+/** The port of a `listen` parameter ("127.0.0.1:8081" or "8081"). */
+export function listenPort(listen: string): string {
+  return listen.slice(listen.lastIndexOf(":") + 1);
 }
 
 export const ZONE = "strata_cache";
@@ -44,19 +56,21 @@ export function cacheHttpDirectives(out: (text?: string) => void, cache: NginxCa
   out('        "" 0;');
   out("        default 1;");
   out("    }");
-  out("    # Invalidation on writes: a writer (API instance or worker, by address) re-fetches a");
-  out(
-    `    # URL with ${REFRESH_HEADER}: 1; it bypasses the cache and its answer replaces the entry.`,
-  );
+  out("    # Invalidation on writes: a writer (API instance or worker) re-fetches a URL with");
+  const port = listenPort(cache.refreshListen);
+  out(`    # ${REFRESH_HEADER}: 1 on the internal refresh listener (port ${port}),`);
+  out("    # from a writer's address; it bypasses the cache and its answer replaces the entry.");
+  out("    # On the public listener the header means nothing: behind a load balancer every client");
+  out("    # may arrive from a private address.");
   out("    # (No purge module: Debian's ngx_cache_purge 2.3 crashes workers on nginx >= 1.11.6.)");
   out("    geo $strata_cache_writer {");
   out("        default 0;");
   for (const address of cache.refreshAllowedFrom) out(`        ${address} 1;`);
   out("    }");
   const header = `$http_${REFRESH_HEADER.toLowerCase().replace(/-/g, "_")}`;
-  // Keyed on the header, so the address lookup runs only for a request that asks to refresh.
-  out(`    map ${header} $strata_refresh {`);
-  out('        "1" $strata_cache_writer;');
+  // The address lookup runs only for a request that asks to refresh, on the refresh port.
+  out(`    map "$server_port:${header}" $strata_refresh {`);
+  out(`        "${port}:1" $strata_cache_writer;`);
   out("        default 0;");
   out("    }");
 }

@@ -2,6 +2,7 @@ import { immutableCacheControl } from "@strata/cache-policy";
 import {
   cacheDirectives,
   cacheHttpDirectives,
+  listenPort,
   type NginxCacheSettings,
 } from "./cache-directives.ts";
 import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
@@ -179,6 +180,10 @@ export function validateNginxSettings(settings: NginxSettings): string[] {
       problems.push("bad session cookie name");
     if (!/^\d+[kmg]$/.test(settings.cache.maxSize))
       problems.push(`bad cache maxSize ${settings.cache.maxSize}`);
+    if (!SAFE_WORD.test(settings.cache.refreshListen))
+      problems.push(`bad refresh listen ${settings.cache.refreshListen}`);
+    if (listenPort(settings.cache.refreshListen) === listenPort(settings.listen))
+      problems.push("the refresh listener needs a port of its own, not the public one");
     for (const a of settings.cache.refreshAllowedFrom) {
       if (!SAFE_WORD.test(a)) problems.push(`bad cache refresh address ${a}`);
     }
@@ -295,6 +300,10 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out();
   out("    server {");
   out(`        listen ${settings.listen};`);
+  if (settings.cache) {
+    out("        # Internal: where writers refresh cache entries (never published).");
+    out(`        listen ${settings.cache.refreshListen};`);
+  }
   out("        server_name _;");
   out();
   out("        # nginx's own liveness; the instances' /health and /ready are on their own ports.");

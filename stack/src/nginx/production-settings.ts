@@ -36,6 +36,8 @@ export const productionNginxSettings: NginxSettings = {
     sessionCookie: variables.sessionVars.SESSION_COOKIE_NAME.parse(undefined),
     // API pods and workers refresh entries from the cluster's private network.
     refreshAllowedFrom: ["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+    // Not published: Compose's API and worker reach it as http://nginx:8081.
+    refreshListen: "8081",
   },
   paths: {
     pidFile: "/run/nginx.pid",

@@ -22,22 +22,33 @@ export class NginxService {
   readonly #runId = Date.now().toString(36);
 
   readonly #webRoot: string | undefined;
+  readonly #refreshPort: number;
 
-  /** `webRoot`: the front end's build, served from disk (see services/web-build.ts). */
+  /**
+   * `refreshPort`: nginx's internal listener, on which writers refresh cache entries;
+   * `webRoot`: the front end's build, served from disk (see services/web-build.ts).
+   */
   constructor(
     settings: StackSettings,
     layout: DataLayout,
     supervisor: Supervisor,
+    refreshPort: number,
     webRoot?: string,
   ) {
     this.#settings = settings;
     this.#layout = layout;
     this.#supervisor = supervisor;
+    this.#refreshPort = refreshPort;
     this.#webRoot = webRoot;
   }
 
   get url(): string {
     return `http://${this.#settings.host}:${this.#settings.port}`;
+  }
+
+  /** Where the instances and workers refresh nginx's cache entries (NGINX_PURGE_URLS). */
+  get refreshUrl(): string {
+    return `http://127.0.0.1:${this.#refreshPort}`;
   }
 
   get accessLog(): string {
@@ -73,8 +84,10 @@ export class NginxService {
         path: cacheDir,
         maxSize: "256m",
         sessionCookie: this.#settings.baseEnv.SESSION_COOKIE_NAME ?? "strata_session",
-        // The instances and workers refresh entries from the loopback address.
+        // The instances and workers refresh entries from the loopback address, on the port
+        // of their own (a local client shares that address).
         refreshAllowedFrom: ["127.0.0.1"],
+        refreshListen: `127.0.0.1:${this.#refreshPort}`,
       },
       revision,
     });

@@ -21,6 +21,7 @@ const settings: NginxSettings = {
     maxSize: "64m",
     sessionCookie: "strata_session",
     refreshAllowedFrom: ["127.0.0.1", "10.0.0.0/8"],
+    refreshListen: "127.0.0.1:18081",
   },
 };
 
@@ -56,9 +57,18 @@ describe("nginx cache tier", () => {
     expect(text).toMatch(
       /geo \$strata_cache_writer \{\s+default 0;\s+127\.0\.0\.1 1;\s+10\.0\.0\.0\/8 1;\s+\}/,
     );
+    // Only on the internal listener, and from a writer's address there.
     expect(text).toMatch(
-      /map \$http_x_cache_refresh \$strata_refresh \{\s+"1" \$strata_cache_writer;\s+default 0;\s+\}/,
+      /map "\$server_port:\$http_x_cache_refresh" \$strata_refresh \{\s+"18081:1" \$strata_cache_writer;\s+default 0;\s+\}/,
     );
+    expect(text).toContain("listen 127.0.0.1:18080;");
+    expect(text).toContain("listen 127.0.0.1:18081;");
+    expect(() =>
+      generateNginxConfig({
+        ...settings,
+        cache: { ...settings.cache!, refreshListen: "127.0.0.1:18080" },
+      }),
+    ).toThrow(/port of its own/);
     expect(apiLocation).toContain("proxy_cache_bypass $strata_credentials $strata_refresh;");
     // A refresh's answer is stored: only credentials keep a response out of the cache.
     expect(apiLocation).toContain("proxy_no_cache $strata_credentials;");

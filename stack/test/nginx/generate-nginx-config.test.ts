@@ -218,6 +218,7 @@ describe("generateNginxConfig", () => {
               maxSize: "16m",
               sessionCookie: "strata_session",
               refreshAllowedFrom: ["127.0.0.1"],
+              refreshListen: "127.0.0.1:18199",
             },
             paths: {
               pidFile: path.join(dir, "nginx.pid"),

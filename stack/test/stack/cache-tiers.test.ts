@@ -151,6 +151,20 @@ describe("the nginx tier", () => {
     const list = (await (await get(listPath)).json()) as { items: { id: number; name: string }[] };
     expect(list.items.find((p) => p.id === 5)?.name).toBe(`${product.name} (renamed)`);
   });
+  it("ignores X-Cache-Refresh on the public listener, and refreshes on the internal one", async () => {
+    const path = "/api/products?limit=3&sort=price";
+    await get(path);
+    expect((await get(path)).headers.get("x-cache-status")).toBe("HIT");
+    // A client on the public port, even from a writer's address (127.0.0.1), is answered
+    // from the cache: it cannot make every read go to the instances.
+    const forged = await get(path, { "x-cache-refresh": "1" });
+    expect(forged.headers.get("x-cache-status")).toBe("HIT");
+    const { refreshUrl } = stack;
+    expect(new URL(refreshUrl).port).not.toBe(new URL(stack.url).port);
+    const refreshed = await fetch(`${refreshUrl}${path}`, { headers: { "x-cache-refresh": "1" } });
+    expect(refreshed.headers.get("x-cache-status")).toBe("BYPASS");
+  });
+
   it("answers 404 for a deleted product at once, though nginx held its 200 (the 404 replaces it)", async () => {
     const path = "/api/products/7";
     await get(path);
