@@ -72,7 +72,8 @@ export class NginxPurger {
         headers: { "x-cache-refresh": "1" },
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
-      // A 404 (a deleted product) is not stored: nginx keeps its old entry until it expires.
+      // A 404 (a deleted product) is an answer too: its route's notFoundPolicy lets nginx keep
+      // it for the route's freshness, so it replaces the stored 200.
       if (response.status >= 500) {
         this.o.logger.warn({ target, status: response.status }, "nginx refresh failed");
       }
