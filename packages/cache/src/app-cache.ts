@@ -135,15 +135,17 @@ export class AppCache {
       this.#subscriberHealthy = false;
       this.#flushLocal();
     });
-    try {
-      await sub.subscribe(CHANNEL, ACK_CHANNEL);
-      this.#subscriberHealthy = true;
-    } catch (error) {
-      this.#o.logger.warn(
-        { err: (error as Error).message },
-        "cache invalidation channel unavailable",
-      );
-    }
+    const subscribed = sub.subscribe(CHANNEL, ACK_CHANNEL).then(
+      () => {
+        this.#subscriberHealthy = true;
+      },
+      (error: Error) =>
+        this.#o.logger.warn({ err: error.message }, "cache invalidation channel unavailable"),
+    );
+    // With Redis away at start-up the SUBSCRIBE waits in the client's offline queue until it
+    // connects (the subscriber retries for ever): waiting for it here held the process's
+    // start-up for as long as Redis was down. The cache is bypassed until then.
+    if (sub.status === "ready") await subscribed;
   }
 
   /** Returns the cached response for `request`, loading it from PostgreSQL when needed. */

@@ -37,9 +37,14 @@ export default fp<{ cacheUrl: string; instanceId: string }>(
       for (const stream of streams) stream.write(`event: invalidate\ndata: ${message}\n\n`);
     });
     await subscriber.connect().catch(() => {});
-    await subscriber
+    const subscribed = subscriber
       .subscribe(LIVE_EVENTS_CHANNEL)
       .catch((error: Error) => app.log.warn({ err: error.message }, "live events unavailable"));
+    // With the cache Redis away at start-up the SUBSCRIBE waits in the offline queue until it
+    // connects (the subscriber retries for ever): waiting here would stop the instance from
+    // starting at all (Fastify's plugin timeout). Streams get events once it is sent.
+    if (subscriber.status === "ready") await subscribed;
+    else app.log.warn("live events: cache Redis unreachable at start-up, subscribing when it is");
 
     const heartbeat = setInterval(() => {
       for (const stream of streams) stream.write(": keep-alive\n\n");

@@ -116,6 +116,38 @@ describe("/health and /ready", () => {
       .toBe("pass");
   });
 
+  it("starts while Redis is down (ready with a warning) and recovers by itself", async () => {
+    // Before, the app cache's and the live events' SUBSCRIBE waited in ioredis' offline queue
+    // for as long as Redis was away, and the instance died of Fastify's 10 s plugin timeout.
+    await redis.stop();
+    let started: Awaited<ReturnType<typeof startApp>> | undefined;
+    try {
+      const since = Date.now();
+      started = await startApp();
+      expect(Date.now() - since).toBeLessThan(5_000);
+      const ready = await fetch(`${started.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { status: string }).status).toBe("warn");
+    } finally {
+      redis = await startRedis({
+        dataDir: path.join(dir, "redis"),
+        port: redis.port,
+        maxmemoryPolicy: "noeviction",
+      });
+    }
+    try {
+      await expect
+        .poll(
+          async () =>
+            ((await (await fetch(`${started.url}/ready`)).json()) as { status: string }).status,
+          { timeout: 15_000 },
+        )
+        .toBe("pass");
+    } finally {
+      await started.instance.close();
+    }
+  });
+
   it("survives a PostgreSQL restart: fast 503s during the outage, then recovery without a restart", async () => {
     expect((await fetch(`${url}/test/now`)).status).toBe(200);
     await postgres.stop();
