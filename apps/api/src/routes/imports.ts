@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ImportAccepted, ImportStatus } from "@strata/contracts";
 import { QueueName } from "@strata/queue";
 import { problems } from "../http/problem.ts";
-import { importStatusOf } from "../services/imports/job-views.ts";
+import { loadImportStatus } from "../services/imports/job-views.ts";
 import { displayFileName, ImportUploadService } from "../services/imports/import-upload-service.ts";
 import { uploadProblem } from "../uploads/upload-errors.ts";
 import { adminUploadScope } from "../uploads/admin-upload-scope.ts";
@@ -37,9 +37,9 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
   const queue = () => app.queues.queue(QueueName.imports);
 
   const findImport = async (id: string) => {
-    const job = await (await queue()).getJob(id);
-    if (!job) throw problems.notFound(`no import ${id} (or it is older than the retention)`);
-    return job;
+    const status = await loadImportStatus(await queue(), id);
+    if (!status) throw problems.notFound(`no import ${id} (or it is older than the retention)`);
+    return status;
   };
 
   routes.post(
@@ -88,7 +88,7 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
         response: { 200: ImportStatus, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (request) => importStatusOf(await findImport(request.params.id)),
+    async (request) => findImport(request.params.id),
   );
 
   const streams = new Set<ServerResponse>();
@@ -106,7 +106,7 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (request, reply) => {
-      const first = await importStatusOf(await findImport(request.params.id));
+      const first = await findImport(request.params.id);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -149,13 +149,13 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
       const tick = async () => {
         if (res.writableEnded) return;
         try {
-          const job = await (await queue()).getJob(request.params.id);
-          if (!job) {
+          const status = await loadImportStatus(await queue(), request.params.id);
+          if (!status) {
             res.write(`event: done\ndata: ${JSON.stringify({ state: "gone" })}\n\n`);
             finish();
             return;
           }
-          if (!send(await importStatusOf(job))) return;
+          if (!send(status)) return;
         } catch (error) {
           // Redis away for a moment: keep the stream, try again.
           request.log.warn({ err: (error as Error).message }, "import status unavailable");
