@@ -164,6 +164,13 @@ describe("Docker Compose (deploy/compose)", () => {
     expect(service("nginx").ports!.join(" ")).not.toContain("8081");
   });
 
+  it("gives the operations view every API instance, at the port each one listens on", () => {
+    const apis = Object.keys(ROLES).filter((name) => ROLES[name] === "api");
+    const expected = apis.map((name) => `http://${name}:${service(name).environment!.PORT}`);
+    for (const name of apis)
+      expect(service(name).environment!.OPS_INSTANCE_URLS?.split(","), name).toEqual(expected);
+  });
+
   it("gives PgBouncer the variables its entrypoint reads, and the API's statement timeout", () => {
     const pgbouncer = service("pgbouncer").environment!;
     const { known, required } = entrypointVariables();
