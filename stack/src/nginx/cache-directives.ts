@@ -29,6 +29,9 @@ export const ZONE = "strata_cache";
 /** The request header with which a writer refreshes an entry (see cacheHttpDirectives). */
 export const REFRESH_HEADER = "X-Cache-Refresh";
 
+/** What nginx sends upstream as X-Cache-Refresh: "1" for an honoured refresh, else nothing. */
+export const REFRESH_UPSTREAM = "$strata_refresh_upstream";
+
 /**
  * How long an unused entry may stay on disk: the longest any policy lets a shared cache keep a
  * response (fresh plus the longer stale window), so stale-if-error has something to serve.
@@ -72,6 +75,12 @@ export function cacheHttpDirectives(out: (text?: string) => void, cache: NginxCa
   out(`    map "$server_port:${header}" $strata_refresh {`);
   out(`        "${port}:1" $strata_cache_writer;`);
   out("        default 0;");
+  out("    }");
+  out("    # Passed to the instance only for an honoured refresh (which its rate limiter does not");
+  out("    # count); empty, nginx drops the header, so a client's own never reaches an instance.");
+  out(`    map $strata_refresh ${REFRESH_UPSTREAM} {`);
+  out('        1 "1";');
+  out('        default "";');
   out("    }");
 }
 

@@ -3,6 +3,8 @@ import {
   cacheDirectives,
   cacheHttpDirectives,
   listenPort,
+  REFRESH_HEADER,
+  REFRESH_UPSTREAM,
   type NginxCacheSettings,
 } from "./cache-directives.ts";
 import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts";
@@ -228,6 +230,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
   // request ends with the API's problem+json 503, not an nginx 504 and a retry.
   const readTimeoutS = Math.ceil(settings.apiRequestTimeoutMs / 1000) + 5;
   const { paths } = settings;
+  const cached = settings.cache !== undefined;
   const lines: string[] = [];
   const out = (text = "") => lines.push(text);
 
@@ -325,7 +328,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
   out();
   out("        location /api/ {");
   if (settings.cache) cacheDirectives(out);
-  proxyBlock(out, p, readTimeoutS, true);
+  proxyBlock(out, p, readTimeoutS, true, cached);
   out("        }");
   if (settings.uploads) {
     out();
@@ -335,7 +338,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
     out("        location ~ ^/api/products/[0-9]+/images$ {");
     out(`            client_max_body_size ${settings.uploads.imageRequestBytes};`);
     out("            # The same proxy settings as /api/ (see the comments there).");
-    proxyBlock(out, p, readTimeoutS, false);
+    proxyBlock(out, p, readTimeoutS, false, cached);
     out("        }");
     out();
     out(
@@ -346,7 +349,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
     out(`            client_max_body_size ${settings.uploads.importRequestBytes};`);
     out("            proxy_request_buffering off;");
     out("            # The same proxy settings as /api/ (see the comments there).");
-    proxyBlock(out, p, readTimeoutS, false);
+    proxyBlock(out, p, readTimeoutS, false, cached);
     out("        }");
   }
   out();
@@ -355,7 +358,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
   } else {
     out("        location / {");
     out("            # The same proxy settings as /api/ (see the comments there).");
-    proxyBlock(out, p, readTimeoutS, false);
+    proxyBlock(out, p, readTimeoutS, false, cached);
     out("        }");
   }
   out();
@@ -431,6 +434,7 @@ function proxyBlock(
   p: UpstreamPolicy,
   readTimeoutS: number,
   explain: boolean,
+  cached: boolean,
 ): void {
   const why = (text: string) => {
     if (explain) out(text);
@@ -448,6 +452,8 @@ function proxyBlock(
   out("            proxy_set_header X-Forwarded-For $remote_addr;");
   out("            proxy_set_header X-Forwarded-Proto $scheme;");
   out('            proxy_set_header Forwarded "";');
+  why("            # Set only for a refresh nginx honoured (see the map); a client's is dropped.");
+  out(`            proxy_set_header ${REFRESH_HEADER} ${cached ? REFRESH_UPSTREAM : '""'};`);
   out(`            proxy_connect_timeout ${p.connectTimeoutS}s;`);
   out(`            proxy_send_timeout ${readTimeoutS}s;`);
   out(`            proxy_read_timeout ${readTimeoutS}s;`);

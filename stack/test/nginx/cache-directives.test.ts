@@ -61,6 +61,16 @@ describe("nginx cache tier", () => {
     expect(text).toMatch(
       /map "\$server_port:\$http_x_cache_refresh" \$strata_refresh \{\s+"18081:1" \$strata_cache_writer;\s+default 0;\s+\}/,
     );
+    // The instance hears of a refresh only when nginx honoured one (its rate limiter does not
+    // count those): in every proxied location, the client's own header is replaced.
+    expect(text).toMatch(
+      /map \$strata_refresh \$strata_refresh_upstream \{\s+1 "1";\s+default "";\s+\}/,
+    );
+    for (const opening of ["location /api/ {", "location / {"]) {
+      const at = text.indexOf(opening);
+      const body = text.slice(at, text.indexOf("\n        }", at));
+      expect(body, opening).toContain("proxy_set_header X-Cache-Refresh $strata_refresh_upstream;");
+    }
     expect(text).toContain("listen 127.0.0.1:18080;");
     expect(text).toContain("listen 127.0.0.1:18081;");
     expect(() =>

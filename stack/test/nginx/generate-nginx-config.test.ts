@@ -79,6 +79,8 @@ describe("generateNginxConfig", () => {
       expect(lines).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
       expect(lines).toContain("proxy_set_header X-Forwarded-Proto $scheme;");
       expect(lines.join("\n")).not.toContain("proxy_add_x_forwarded_for");
+      // Without a cache tier there is no refresh: a client's X-Cache-Refresh is dropped.
+      expect(lines).toContain('proxy_set_header X-Cache-Refresh "";');
     }
   });
 

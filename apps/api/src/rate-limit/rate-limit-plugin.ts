@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import type { RateLimitConfig } from "@strata/config";
+import { trustedProxyCheck } from "../http/client-address.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { LocalSlidingLog } from "./local-sliding-log.ts";
 import { PermitLeases } from "./permit-leases.ts";
@@ -45,6 +46,7 @@ export default fp<RateLimitPluginOptions>(
     });
     // Unused permits go back to the cluster rather than wait for their leases to end.
     app.addHook("onClose", () => leases.close());
+    const isCacheRefresh = cacheRefreshTest(app.config.http.trustedProxies);
 
     app.addHook("onRoute", (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -57,7 +59,7 @@ export default fp<RateLimitPluginOptions>(
       // Callback style: a read admitted from a lease in hand is decided without a promise.
       const check: preHandlerHookHandler = (request, reply, done) => {
         const name = byMethod.get(request.method);
-        if (!name) return done();
+        if (!name || isCacheRefresh(request)) return done();
         const policy = policies[name];
         const partitions = partitionsFor(policy, request);
         const now = limiter.decideNow(policy, partitions);
@@ -153,4 +155,20 @@ function unavailable(decision: Decision, headers: Record<string, string>): HttpP
     },
     headers,
   );
+}
+
+/**
+ * A writer's refresh of nginx's cache (X-Cache-Refresh: 1 on nginx's internal listener) is
+ * not a client's read: it is not counted. Counted, a burst of reads from the writer's address
+ * used up its quota and the refreshes after a write got 429s, which nginx does not store, so
+ * its stale copy stayed. Only nginx can say so: it sets the header itself, on every proxied
+ * location (stripping any a client sent), and the request must come from a trusted proxy.
+ */
+function cacheRefreshTest(trustedProxies: string[]): (request: FastifyRequest) => boolean {
+  if (trustedProxies.length === 0) return () => false;
+  const trusted = trustedProxyCheck(trustedProxies);
+  return (request) =>
+    request.headers["x-cache-refresh"] === "1" &&
+    (request.method === "GET" || request.method === "HEAD") &&
+    trusted(request.socket.remoteAddress ?? "", 0);
 }

@@ -138,3 +138,37 @@ describe("the rate-limit key is the client address, which no client header can c
     expect(response.headers.ratelimit).toBeUndefined();
   });
 });
+
+describe("nginx's cache refreshes are not a client's reads", () => {
+  const refresh = { "x-cache-refresh": "1", "x-forwarded-for": "127.0.0.1" };
+
+  it("a refresh through the trusted proxy is never counted, nor limited", async () => {
+    // The writer's address has used its quota: its refreshes after a write still pass.
+    expect(
+      await pings(proxied, 2, () => ({
+        remoteAddress: "127.0.0.1",
+        headers: { "x-forwarded-for": "127.0.0.1" },
+      })),
+    ).toEqual([200, 200]);
+    expect(
+      await pings(proxied, 5, () => ({ remoteAddress: "127.0.0.1", headers: refresh })),
+    ).toEqual([200, 200, 200, 200, 200]);
+    // The same reads without the header are counted as before.
+    expect(
+      await pings(proxied, 1, () => ({
+        remoteAddress: "127.0.0.1",
+        headers: { "x-forwarded-for": "127.0.0.1" },
+      })),
+    ).toEqual([429]);
+  });
+
+  it("the header from anyone but the trusted proxy changes nothing", async () => {
+    // nginx sets it only for a refresh it honoured: from a client it would be a free pass.
+    expect(
+      await pings(direct, 3, () => ({ remoteAddress: "127.0.0.1", headers: refresh })),
+    ).toEqual([200, 200, 429]);
+    expect(
+      await pings(proxied, 3, () => ({ remoteAddress: "10.9.8.7", headers: refresh })),
+    ).toEqual([200, 200, 429]);
+  });
+});
