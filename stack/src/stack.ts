@@ -160,7 +160,7 @@ export async function startStack(
   claimDataDir(layout);
   for (const line of await cleanStalePidFiles(layout.run, ["strata"])) log(line);
   if (settings.reset) {
-    log(`--reset: deleting ${layout.root}`);
+    log(`--reset: deleting everything in ${layout.root} but run/`);
     for (const entry of fs.readdirSync(layout.root)) {
       if (entry !== "run") fs.rmSync(`${layout.root}/${entry}`, { recursive: true, force: true });
     }
