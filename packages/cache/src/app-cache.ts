@@ -3,6 +3,7 @@ import { LRUCache } from "lru-cache";
 import type { Redis } from "ioredis";
 import type { PublicPolicy } from "@strata/cache-policy";
 import { CircuitBreaker } from "./circuit-breaker.ts";
+import { closeRedis } from "./request-path-redis.ts";
 import {
   expiresAt,
   makeEntry,
@@ -238,7 +239,7 @@ export class AppCache {
   }
 
   async close(): Promise<void> {
-    await this.#o.subscriber.quit().catch(() => {});
+    await closeRedis(this.#o.subscriber);
   }
 
   #usable(): boolean {

@@ -26,4 +26,4 @@ export {
 export { Invalidator, CacheUnavailableError, type InvalidatorParts } from "./invalidator.ts";
 export { LIVE_EVENTS_CHANNEL, publishLiveInvalidation } from "./live-events-channel.ts";
 export { createCacheTiers } from "./cache-tiers.ts";
-export { requestPathRedis } from "./request-path-redis.ts";
+export { closeRedis, requestPathRedis } from "./request-path-redis.ts";

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import fp from "fastify-plugin";
 import { Redis } from "ioredis";
-import { LIVE_EVENTS_CHANNEL, publishLiveInvalidation } from "@strata/cache";
+import { closeRedis, LIVE_EVENTS_CHANNEL, publishLiveInvalidation } from "@strata/cache";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -81,7 +81,7 @@ export default fp<{ cacheUrl: string; instanceId: string }>(
       streams.clear();
     });
     app.addHook("onClose", async () => {
-      await subscriber.quit().catch(() => {});
+      await closeRedis(subscriber);
     });
   },
   { name: "live-events", dependencies: ["redis"] },

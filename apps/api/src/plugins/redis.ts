@@ -1,6 +1,6 @@
 import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
-import { requestPathRedis } from "@strata/cache";
+import { closeRedis, requestPathRedis } from "@strata/cache";
 import type { ApiConfig } from "@strata/config";
 
 declare module "fastify" {
@@ -91,7 +91,7 @@ export default fp<{ config: ApiConfig }>(
     }
     app.decorate("redis", { state, cache });
     app.addHook("onClose", async () => {
-      await Promise.allSettled([state.quit(), cache === state ? undefined : cache.quit()]);
+      await Promise.all([closeRedis(state), cache === state ? undefined : closeRedis(cache)]);
     });
   },
   { name: "redis" },

@@ -148,6 +148,26 @@ describe("/health and /ready", () => {
     }
   });
 
+  it("started while Redis is down, shuts down without waiting for it", async () => {
+    await redis.stop();
+    const started = await startApp();
+    try {
+      // Before, QUIT waited in the subscribers' offline queues for Redis to come back, and
+      // only the process's grace timer ended the shutdown (exit 1). A new user's finding.
+      const outcome = await Promise.race([
+        started.instance.close().then(() => "closed"),
+        new Promise((resolve) => setTimeout(resolve, 8_000, "still closing")),
+      ]);
+      expect(outcome).toBe("closed");
+    } finally {
+      redis = await startRedis({
+        dataDir: path.join(dir, "redis"),
+        port: redis.port,
+        maxmemoryPolicy: "noeviction",
+      });
+    }
+  });
+
   it("survives a PostgreSQL restart: fast 503s during the outage, then recovery without a restart", async () => {
     expect((await fetch(`${url}/test/now`)).status).toBe(200);
     await postgres.stop();
