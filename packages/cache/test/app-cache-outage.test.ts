@@ -1,11 +1,10 @@
 import { Redis } from "ioredis";
-import client from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
 import { startRedis, type RedisServer } from "@strata/local-servers";
-import { AppCache } from "../src/app-cache.ts";
+import type { AppCache } from "../src/app-cache.ts";
 import { bodyText } from "../src/entry.ts";
-import { createCacheMetrics } from "../src/cache-metrics.ts";
+import { testAppCache } from "./support/test-app-cache.ts";
 import { requestPathRedis as requestPathClient } from "../src/request-path-redis.ts";
 import fs from "node:fs";
 import os from "node:os";
@@ -25,17 +24,7 @@ beforeAll(async () => {
   subscriber = new Redis(server.url, { lazyConnect: true, retryStrategy: () => 100 });
   await commands.connect();
   await subscriber.connect();
-  cache = new AppCache({
-    redis: commands,
-    subscriber,
-    l1MaxEntries: 100,
-    l1MaxTtlMs: 5000,
-    fillLockMs: 1000,
-    breakerMs: 300,
-    ackTimeoutMs: 300,
-    metrics: createCacheMetrics(new client.Registry()),
-    logger: { warn: () => {}, info: () => {} },
-  });
+  cache = testAppCache(commands, subscriber);
   await cache.start();
 });
 

@@ -2,12 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import client from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { publicPolicy } from "@strata/cache-policy";
 import { freePort, startRedis, type RedisServer } from "@strata/local-servers";
-import { AppCache } from "../src/app-cache.ts";
-import { createCacheMetrics } from "../src/cache-metrics.ts";
+import type { AppCache } from "../src/app-cache.ts";
+import { testAppCache } from "./support/test-app-cache.ts";
 import { requestPathRedis } from "../src/request-path-redis.ts";
 
 const policy = publicPolicy({ fresh: 60, staleWhileRevalidate: 300, staleIfError: 3600 });
@@ -38,17 +37,7 @@ describe("AppCache start-up while the cache Redis is down", () => {
     commands.on("error", () => {});
     clients.push(commands, subscriber);
     await subscriber.connect().catch(() => {});
-    cache = new AppCache({
-      redis: commands,
-      subscriber,
-      l1MaxEntries: 100,
-      l1MaxTtlMs: 5000,
-      fillLockMs: 1000,
-      breakerMs: 300,
-      ackTimeoutMs: 300,
-      metrics: createCacheMetrics(new client.Registry()),
-      logger: { warn: () => {}, info: () => {} },
-    });
+    cache = testAppCache(commands, subscriber);
     // Before the fix start() waited for the SUBSCRIBE in ioredis' offline queue, i.e. for as
     // long as Redis was away: an API instance then died of Fastify's 10 s plugin timeout.
     const started = Date.now();
