@@ -21,6 +21,15 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   const parseText = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    // Checked here, where a body is being read, not in a hook every request would pay for.
+    const encoding = request.headers["content-encoding"];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+      done(
+        unsupported(`Content-Encoding ${encoding} is not accepted; send the body uncompressed`),
+        undefined,
+      );
+      return;
+    }
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers["content-type"] ?? "");
     if (charset && !/^utf-?8$/i.test(charset[1]!)) {
       done(unsupported(`the body must be UTF-8 JSON, not ${charset[1]}`), undefined);
@@ -45,16 +54,5 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       }
       done(error, value);
     });
-  });
-  app.addHook("onRequest", (request, _reply, done) => {
-    const encoding = request.headers["content-encoding"];
-    const hasBody =
-      request.headers["transfer-encoding"] !== undefined ||
-      Number(request.headers["content-length"] ?? 0) > 0;
-    if (hasBody && encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
-      done(unsupported(`Content-Encoding ${encoding} is not accepted; send the body uncompressed`));
-      return;
-    }
-    done();
   });
 }
