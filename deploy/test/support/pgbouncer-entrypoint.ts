@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
+  allowTraversal,
   startProcess,
   tail,
   waitFor,
@@ -32,6 +33,8 @@ export async function runEntrypoint(
   fs.mkdirSync(configDir, { recursive: true });
   let owner: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
+    // The entrypoint runs as postgres from the checkout, which may sit in a 0700 folder.
+    allowTraversal(path.dirname(entrypoint));
     owner = {
       uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
       gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),

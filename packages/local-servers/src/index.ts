@@ -24,3 +24,4 @@ export {
   type PgBouncerServer,
   type PgBouncerOptions,
 } from "./pgbouncer.ts";
+export { allowTraversal } from "./traversal.ts";

@@ -4,6 +4,7 @@ import path from "node:path";
 import { startProcess, tail, type ManagedProcess } from "./child.ts";
 import { isListening, waitFor } from "./ports.ts";
 import { ensureDebianPackage } from "./system-packages.ts";
+import { allowTraversal } from "./traversal.ts";
 
 export interface NginxOptions {
   /** nginx's prefix (`-p`): relative paths in the configuration resolve against it. */
@@ -54,10 +55,7 @@ export function prepareNginxPrefix(prefixDir: string, tempDir: string): { user?:
     }
   };
   chownTree(tempDir);
-  for (let d = path.resolve(tempDir); d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(d, mode | 0o001);
-  }
+  allowTraversal(tempDir);
   return { user: `nobody ${group}` };
 }
 

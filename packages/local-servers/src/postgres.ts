@@ -7,6 +7,7 @@ import pg from "pg";
 import { startProcess, tail, type ManagedProcess } from "./child.ts";
 import { freePort, waitFor } from "./ports.ts";
 import { ensureDebianPackage } from "./system-packages.ts";
+import { allowTraversal } from "./traversal.ts";
 
 export interface PostgresOptions {
   /** Folder that holds the cluster; created (initdb) when empty. */
@@ -55,17 +56,6 @@ function runAs(): { uid: number; gid: number } | undefined {
   const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
   return { uid, gid };
-}
-
-/**
- * The postgres user must be able to reach its data folder: give "search" (x) permission on
- * ancestors that lack it, e.g. a 0700 folder made by mkdtemp. Nothing becomes readable.
- */
-function allowTraversal(dir: string): void {
-  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(d, mode | 0o001);
-  }
 }
 
 function runChecked(command: string, args: string[], owner?: { uid: number; gid: number }) {

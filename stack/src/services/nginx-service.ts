@@ -1,6 +1,11 @@
 import path from "node:path";
 import fs from "node:fs";
-import { prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
+import {
+  allowTraversal,
+  prepareNginxPrefix,
+  startNginx,
+  type NginxServer,
+} from "@strata/local-servers";
 import type { DataLayout } from "../data-layout.ts";
 import { waitForHttp } from "../http-probe.ts";
 import { generateNginxConfig, type UpstreamServer } from "../nginx/generate-nginx-config.ts";
@@ -60,6 +65,9 @@ export class NginxService {
     const cacheDir = path.join(this.#layout.nginxTemp, "cache");
     fs.mkdirSync(cacheDir, { recursive: true });
     const { user } = prepareNginxPrefix(this.#layout.nginx, this.#layout.nginxTemp);
+    // nginx's workers (nobody when the stack runs as root) read the front end from the
+    // checkout, which may sit in a 0700 folder (a clone into mktemp -d).
+    if (user && this.#webRoot) allowTraversal(this.#webRoot);
     this.#revision++;
     const revision = `${this.#runId}-${this.#revision}`;
     const text = generateNginxConfig({
