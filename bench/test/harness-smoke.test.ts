@@ -53,6 +53,7 @@ describe("harness smoke runs, on one stack", () => {
     expect(report.requests).toBe(800);
     expect(report.failures).toEqual([]);
     expect(report.crashed).toEqual([]);
+    expect(report.upstreamErrors).toEqual([]);
     expect(report.databaseUnchanged).toBe(true);
   }, 120_000);
 

@@ -52,6 +52,8 @@ export interface Stack {
   readonly s3: S3Service;
   /** nginx's JSON access log. */
   readonly accessLog: string;
+  /** nginx's error log (warnings and up): upstream failures are written here. */
+  readonly errorLog: string;
   /** nginx's internal listener, where writers refresh cache entries (NGINX_PURGE_URLS). */
   readonly refreshUrl: string;
   /** Things skipped or worth knowing (a missing worker program, ...). */
@@ -335,6 +337,7 @@ export async function startStack(
       redis,
       s3,
       accessLog: nginx.accessLog,
+      errorLog: nginx.errorLog,
       refreshUrl: nginx.refreshUrl,
       notices,
       stopped,

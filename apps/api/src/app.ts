@@ -5,8 +5,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import type { ApiConfig } from "@strata/config";
+import { API_MAX_HEADER_BYTES, type ApiConfig } from "@strata/config";
 import { trustedProxyCheck } from "./http/client-address.ts";
+import { clientErrorHandler } from "./http/client-error.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { installJsonBodyParser } from "./http/json-body.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
@@ -75,6 +76,11 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Router errors (bad percent-encoding, overlong parameters) as problem+json too.
     frameworkErrors: frameworkErrorHandler,
+    // Requests Node cannot parse: problem+json, and Connection: close (client-error.ts).
+    clientErrorHandler,
+    // Above nginx's own header budget, so nginx refuses an oversized head before an instance
+    // would (@strata/config header-limits.ts).
+    http: { maxHeaderSize: API_MAX_HEADER_BYTES },
   }).withTypeProvider<ZodTypeProvider>();
   // Must exceed keepAliveTimeout, or a request arriving as an idle socket times out is dropped.
   app.server.headersTimeout = config.http.headersTimeoutMs;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { catalogueChecksum } from "../db/catalogue-checksum.ts";
 import { adminSession } from "../harness/admin-client.ts";
 import type { HarnessStack } from "../harness/harness-stack.ts";
@@ -15,6 +16,12 @@ export interface FuzzReport {
   failures: { route: string; what: string; via: string; status: string }[];
   /** Processes not running (or not answering /health) afterwards. */
   crashed: string[];
+  /**
+   * nginx's error-log lines about an instance during the sweep (a connection it closed or
+   * reset, an instance taken out of rotation): a request nginx forwards must never make an
+   * instance look failed, or every client gets 502 once two have.
+   */
+  upstreamErrors: string[];
   databaseUnchanged: boolean;
   ok: boolean;
 }
@@ -43,6 +50,7 @@ export async function runFuzz(
   }
   const { token } = await adminSession(harness.stack.url, harness.admin);
   const before = await catalogueChecksum(harness.servers.postgres.url);
+  const errorLogStart = fileSize(harness.stack.errorLog);
   log(`${routes.length} routes, ${cases.length} cases × 2 (nginx and direct)`);
   const byStatus: Record<string, number> = {};
   const failures: FuzzReport["failures"] = [];
@@ -72,7 +80,10 @@ export async function runFuzz(
       // A connection closed without an answer after a request the server judged hostile
       // (Node closes on a malformed request line) is not an error; a 5xx or a hang is.
       const hung = answer.status === undefined && answer.error === "timeout";
-      if ((answer.status !== undefined && answer.status >= 500) || hung) {
+      // 501 is what HTTP prescribes for a method the server does not know (`FOO`).
+      const serverError =
+        answer.status !== undefined && answer.status >= 500 && answer.status !== 501;
+      if (serverError || hung) {
         failures.push({
           route: c.route,
           what: `${c.asAdmin ? "admin " : ""}${c.what}`,
@@ -91,6 +102,9 @@ export async function runFuzz(
     );
     if (!instance.running || !alive) crashed.push(instance.id);
   }
+  const upstreamErrors = readFrom(harness.stack.errorLog, errorLogStart)
+    .split("\n")
+    .filter((line) => /upstream/.test(line));
   const after = await catalogueChecksum(harness.servers.postgres.url);
   const databaseUnchanged = JSON.stringify(before) === JSON.stringify(after);
   return {
@@ -101,9 +115,31 @@ export async function runFuzz(
     byStatus,
     failures,
     crashed,
+    upstreamErrors,
     databaseUnchanged,
-    ok: failures.length === 0 && crashed.length === 0 && databaseUnchanged,
+    ok:
+      failures.length === 0 &&
+      crashed.length === 0 &&
+      upstreamErrors.length === 0 &&
+      databaseUnchanged,
   };
+}
+
+function fileSize(file: string): number {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+function readFrom(file: string, offset: number): string {
+  if (!fs.existsSync(file)) return "";
+  const fd = fs.openSync(file, "r");
+  try {
+    const length = Math.max(0, fs.fstatSync(fd).size - offset);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, offset);
+    return buffer.toString("utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A short text summary of a sweep. */
@@ -114,7 +150,8 @@ export function fuzzSummary(report: FuzzReport): string {
     .join(" ");
   return [
     `${report.requests} malformed requests over ${report.routes} routes: ${statuses}`,
-    `5xx or hung: ${report.failures.length}; crashed processes: ${report.crashed.length ? report.crashed.join(", ") : "none"}; database ${report.databaseUnchanged ? "unchanged" : "CHANGED"}`,
+    `5xx or hung: ${report.failures.length}; crashed processes: ${report.crashed.length ? report.crashed.join(", ") : "none"}; nginx upstream errors: ${report.upstreamErrors.length}; database ${report.databaseUnchanged ? "unchanged" : "CHANGED"}`,
+    ...report.upstreamErrors.slice(0, 10).map((line) => `  nginx: ${line}`),
     ...report.failures
       .slice(0, 30)
       .map((f) => `  ${f.status} via ${f.via}: ${f.route} — ${f.what}`),

@@ -15,5 +15,6 @@ export type { LimitNumbers, RateLimitConfig, RedisOutageMode } from "./rate-limi
 export { loadWorkerConfig, workerVariables, type WorkerConfig } from "./worker-config.ts";
 export { toStorageConfig, type StorageConfig } from "./storage-config.ts";
 export { MULTIPART_OVERHEAD_BYTES, uploadRequestLimit } from "./upload-limits.ts";
+export { API_MAX_HEADER_BYTES, NGINX_HEADER_BUFFERS } from "./header-limits.ts";
 export { cacheVars, type CacheConfig } from "./cache-config.ts";
 export { opsVars, type OpsConfig } from "./ops-config.ts";

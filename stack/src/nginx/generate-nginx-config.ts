@@ -11,6 +11,7 @@ import { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./access-log-format.ts"
 import { frontEndHeaderLines } from "./front-end-headers.ts";
 import { openFileCacheLines } from "./open-file-cache.ts";
 import { proxyBufferLines } from "./proxy-buffers.ts";
+import { headerBufferLines, methodCheckLines, methodMapLines } from "./request-limits.ts";
 import { defaultUpstreamPolicy, type UpstreamPolicy } from "./upstream-policy.ts";
 
 export interface UpstreamServer {
@@ -273,6 +274,11 @@ export function generateNginxConfig(settings: NginxSettings): string {
     "    # Bodies larger than the API accepts are refused here, before they cross to an instance.",
   );
   out(`    client_max_body_size ${settings.maxBodyBytes};`);
+  out(
+    "    # Request heads and methods an instance would refuse are refused here (request-limits.ts).",
+  );
+  for (const line of headerBufferLines) out(`    ${line}`);
+  for (const line of methodMapLines) out(`    ${line}`);
   out("    # A typical API answer is read from its instance in one recv (proxy-buffers.ts).");
   for (const line of proxyBufferLines) out(`    ${line}`);
   out();
@@ -308,6 +314,7 @@ export function generateNginxConfig(settings: NginxSettings): string {
     out(`        listen ${settings.cache.refreshListen};`);
   }
   out("        server_name _;");
+  for (const line of methodCheckLines) out(`        ${line}`);
   out();
   out("        # nginx's own liveness; the instances' /health and /ready are on their own ports.");
   out("        location = /health {");

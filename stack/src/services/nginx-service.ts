@@ -60,6 +60,10 @@ export class NginxService {
     return path.join(this.#layout.logs, "nginx-access.log");
   }
 
+  get errorLog(): string {
+    return path.join(this.#layout.logs, "nginx-error.log");
+  }
+
   #write(servers: UpstreamServer[]): string {
     // Inside the temp folder, so it belongs to nginx's worker user like the other buffers.
     const cacheDir = path.join(this.#layout.nginxTemp, "cache");
@@ -83,7 +87,7 @@ export class NginxService {
       workerConnections: 1024,
       paths: {
         pidFile: path.join(this.#layout.nginx, "nginx.pid"),
-        errorLog: path.join(this.#layout.logs, "nginx-error.log"),
+        errorLog: this.errorLog,
         accessLog: this.accessLog,
         tempDir: this.#layout.nginxTemp,
       },

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { API_MAX_HEADER_BYTES } from "@strata/config";
 import { nginxBinary, prepareNginxPrefix } from "@strata/local-servers";
 import {
   generateNginxConfig,
@@ -114,6 +115,18 @@ describe("generateNginxConfig", () => {
     expect((Number(count) - 1) * Number(each) * 1024).toBeGreaterThan(
       2 * size("proxy_buffer_size"),
     );
+  });
+
+  it("refuses heads and methods the API would refuse, before they reach an instance", () => {
+    const [, count, each] = /large_client_header_buffers (\d+) (\d+)k;/.exec(text)!;
+    // nginx's whole budget, plus the headers it adds, fits in what the API parses.
+    expect(Number(count) * Number(each) * 1024 + 1024).toBeLessThan(API_MAX_HEADER_BYTES);
+    const map = block(text, "map $request_method $strata_method_unknown {");
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
+      expect(map).toContain(`${method} 0;`);
+    }
+    expect(map).toContain("default 1;");
+    expect(block(text, "if ($strata_method_unknown) {")).toContain("return 501;");
   });
 
   it("gives the upload routes their own body limits; imports stream instead of spooling", () => {

@@ -1,5 +1,7 @@
+import fs from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NGINX_HEADER_BUFFERS } from "@strata/config";
 import { defaultUpstreamPolicy } from "../../src/nginx/upstream-policy.ts";
 import type { Stack } from "../../src/stack.ts";
 import {
@@ -116,6 +118,7 @@ describe("nginx in front of three instances", () => {
       [`GET /api/products?q=${"a".repeat(9_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
       [`GET /api/products HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(9_000)}\r\n\r\n`, 431],
       ["GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505],
+      ["FOO /api/products HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 501],
       ["GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404],
       // The pages themselves are internal: asked for directly, a 404.
       ["GET /_nginx/errors/502 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404],
@@ -129,6 +132,32 @@ describe("nginx in front of three instances", () => {
       expect(head!.toLowerCase(), label).not.toContain("x-instance");
       expect(JSON.parse(body!), label).toMatchObject({ status });
     }
+  }, 120_000);
+
+  it("forwards only what an instance can parse, so bad requests never take one out of rotation", async () => {
+    const logStart = fs.statSync(stack.errorLog).size;
+    // Within nginx's header budget (three lines of nearly one buffer each): the instance
+    // must accept it too.
+    const padding = Object.fromEntries(
+      Array.from({ length: NGINX_HEADER_BUFFERS.count - 1 }, (_, i) => [
+        `x-pad-${i}`,
+        "a".repeat(NGINX_HEADER_BUFFERS.bytes - 100),
+      ]),
+    );
+    const big = await send(stack.url, { ...get(), headers: { ...BYPASS_NGINX_CACHE, ...padding } });
+    expect(big.status).toBe(200);
+    expect(big.instance).toMatch(/^api-/);
+    // Unknown methods, each followed by ordinary reads that reuse nginx's upstream
+    // connections: before nginx refused `FOO` itself, the instance answered and closed the
+    // pooled connection, the next read on it failed, and nginx disabled the instance.
+    for (let i = 0; i < 10; i++) {
+      const foo = await fetch(`${stack.url}/api/products`, { method: "FOO" });
+      expect(foo.status).toBe(501);
+      expect(foo.headers.get("x-instance")).toBeNull();
+      expect(describeFailures(await sequential(4))).toBe("");
+    }
+    const logged = fs.readFileSync(stack.errorLog, "utf8").slice(logStart);
+    expect(logged.split("\n").filter((line) => line.includes("upstream"))).toEqual([]);
   }, 120_000);
 
   it("uses upstream keep-alive: few connections for many requests", async () => {

@@ -1,0 +1,64 @@
+import type { Socket } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
+
+/** Node's parser (llhttp) and timeout codes, and what each tells the client. */
+const STATUS_BY_CODE: Record<string, { status: number; title: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    title: "Request Header Fields Too Large",
+    detail: "the request's headers are larger than this server accepts",
+  },
+  HPE_INVALID_METHOD: {
+    status: 501,
+    title: "Not Implemented",
+    detail: "the request uses a method this server does not support",
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    title: "Content Too Large",
+    detail: "a chunk extension is larger than this server accepts",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    title: "Request Timeout",
+    detail: "the request was not received in time",
+  },
+};
+
+const NOT_HTTP = {
+  status: 400,
+  title: "Bad Request",
+  detail: "the request is not valid HTTP",
+};
+
+/**
+ * Answers a request Node could not parse (Fastify's `clientErrorHandler`). Fastify's default
+ * answers without `Connection: close` and then closes the socket, so a client that keeps
+ * connections (nginx's upstream pool) may send its next request into a closed socket; saying
+ * so lets it drop the connection at once. The body is problem+json, like every other error.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const problem = STATUS_BY_CODE[error.code ?? ""] ?? NOT_HTTP;
+  this.log.debug({ code: error.code }, "unparseable request");
+  // Only when no answer has started on this connection: writing into one would corrupt it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const body = JSON.stringify({ type: "about:blank", ...problem });
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        "Cache-Control: no-store\r\n" +
+        "Connection: close\r\n\r\n" +
+        body,
+    );
+  }
+  socket.destroy(error);
+}
