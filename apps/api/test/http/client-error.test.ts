@@ -40,10 +40,11 @@ function exchange(request: string): Promise<string> {
 const head = (answer: string) => answer.split("\r\n\r\n")[0]!.toLowerCase();
 const body = (answer: string) => JSON.parse(answer.split("\r\n\r\n")[1]!) as { status: number };
 
-describe("requests Node cannot parse", () => {
+describe("requests Node cannot parse or route", () => {
   it("get problem+json with Connection: close, so a pooled client drops the connection", async () => {
     const cases: [string, number][] = [
       ["FOO /api/products HTTP/1.1\r\nHost: x\r\n\r\n", 501],
+      ["CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 405],
       ["GET /api/products HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n", 400],
       [
         `GET /api/products HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(API_MAX_HEADER_BYTES)}\r\n\r\n`,
