@@ -16,6 +16,7 @@ import { providePgBouncer } from "./services/pgbouncer-service.ts";
 import { setUpDatabase } from "./services/database-setup.ts";
 import { NginxService } from "./services/nginx-service.ts";
 import { provideRedis, type RedisServerName, type RedisService } from "./services/redis-service.ts";
+import { checkPublicAddress } from "./services/public-address.ts";
 import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
 import { ensureWebBuild } from "./services/web-build.ts";
 import { startWorkers } from "./services/workers.ts";
@@ -190,6 +191,13 @@ export async function startStack(
       releaseDataDir(layout);
       throw new Error(early.message);
     }
+  }
+
+  try {
+    await checkPublicAddress(settings.host, settings.port);
+  } catch (error) {
+    releaseDataDir(layout);
+    throw error;
   }
 
   const supervisor = new Supervisor(layout.run, (name, result) => {

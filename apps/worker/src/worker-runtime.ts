@@ -54,12 +54,20 @@ export async function startWorkerRuntime(
     `strata-worker:${config.instanceId}`,
   );
   let redisErrorReported = false;
+  let lastRedisError: string | undefined;
   connection.on("error", (error: Error) => {
     if (!redisErrorReported) log.warn({ err: error.message }, "redis connection error");
     redisErrorReported = true;
+    lastRedisError = error.message;
   });
   connection.on("ready", () => (redisErrorReported = false));
-  await connection.connect();
+  // ioredis rejects with a bare "Connection is closed."; say which setting to look at.
+  await connection.connect().catch((error: Error) => {
+    throw new Error(
+      `the state Redis (REDIS_STATE_URL) cannot be reached: ${lastRedisError ?? error.message}`,
+      { cause: error },
+    );
+  });
   // Jobs on an evicting server vanish without a trace: refuse to run there at all.
   if ((await assertNoEviction(connection)) === "unverifiable") {
     log.warn("cannot read the state Redis maxmemory-policy (CONFIG disabled); assuming noeviction");

@@ -3,6 +3,7 @@ import { startPostgres } from "@strata/local-servers";
 import type { DataLayout } from "../data-layout.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import type { StackSettings } from "../settings.ts";
+import { reach } from "./external-services.ts";
 
 export interface DatabaseService {
   url: string;
@@ -37,7 +38,9 @@ export async function provideDatabase(
     return {
       url: settings.db.url,
       external: true,
-      maxConnections: await readMaxConnections(settings.db.url),
+      maxConnections: await reach("DATABASE_URL", settings.db.url, () =>
+        readMaxConnections(settings.db.url!),
+      ),
     };
   }
   const start = async (port?: number) => {

@@ -2,6 +2,7 @@ import { startRedis } from "@strata/local-servers";
 import type { DataLayout } from "../data-layout.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import type { StackSettings } from "../settings.ts";
+import { reach, tcpReachable } from "./external-services.ts";
 
 export interface RedisService {
   stateUrl: string;
@@ -28,11 +29,12 @@ export async function provideRedis(
   supervisor: Supervisor,
 ): Promise<RedisService> {
   if (settings.redis.stateUrl) {
-    return {
-      stateUrl: settings.redis.stateUrl,
-      cacheUrl: settings.redis.cacheUrl ?? settings.redis.stateUrl,
-      external: true,
-    };
+    const { stateUrl, cacheUrl } = settings.redis;
+    await Promise.all([
+      reach("REDIS_STATE_URL", stateUrl, () => tcpReachable(stateUrl)),
+      cacheUrl ? reach("REDIS_CACHE_URL", cacheUrl, () => tcpReachable(cacheUrl)) : undefined,
+    ]);
+    return { stateUrl, cacheUrl: cacheUrl ?? stateUrl, external: true };
   }
   const options = {
     "redis-state": {

@@ -3,6 +3,7 @@ import { startS3 } from "@strata/local-servers";
 import type { DataLayout } from "../data-layout.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import type { StackSettings } from "../settings.ts";
+import { reach, tcpReachable } from "./external-services.ts";
 
 export interface S3Service {
   endpoint: string;
@@ -21,6 +22,8 @@ export async function provideS3(
 ): Promise<S3Service> {
   const { s3 } = settings;
   if (s3.endpoint && s3.accessKeyId && s3.secretAccessKey) {
+    const endpoint = s3.endpoint;
+    await reach("S3_ENDPOINT", endpoint, () => tcpReachable(endpoint));
     return {
       endpoint: s3.endpoint,
       bucket: s3.bucket,

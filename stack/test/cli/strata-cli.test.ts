@@ -1,8 +1,10 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@strata/local-servers";
 import { readPidFiles, type PidRecord } from "../../src/process/pid-files.ts";
 import { isSameProcess } from "../../src/process/process-identity.ts";
 import { repoRoot } from "../../src/settings.ts";
@@ -52,14 +54,23 @@ function up(...args: string[]): UpRun {
   return { child, ready, output: () => output, exited, printed };
 }
 
-/** One of the commands that talk to the running stack. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** One of the commands that talk to the running stack (with `extra` variables set). */
+function cliWith(
+  extra: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...env, ...extra } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 const children = (): PidRecord[] => readPidFiles(path.join(dataDir, "run"));
 
@@ -162,4 +173,31 @@ describe("npm start (stack/bin/strata.mjs)", () => {
     expect(started.some(isSameProcess)).toBe(false);
     expect(children()).toEqual([]);
   }, 300_000);
+
+  it("refuses at once, naming the setting, a service URL or public address it cannot use", async () => {
+    const closed = await freePort();
+    const taken = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => taken.once("listening", r));
+    const takenPort = (taken.address() as net.AddressInfo).port;
+    const s3 = { S3_ACCESS_KEY_ID: "key", S3_SECRET_ACCESS_KEY: "secret-secret-secret" };
+    const cases: [NodeJS.ProcessEnv, string][] = [
+      [{ DATABASE_URL: `postgres://u:secret@127.0.0.1:${closed}/x` }, "DATABASE_URL"],
+      [{ REDIS_STATE_URL: `redis://:secret@127.0.0.1:${closed}` }, "REDIS_STATE_URL"],
+      [{ S3_ENDPOINT: `http://127.0.0.1:${closed}`, ...s3 }, "S3_ENDPOINT"],
+      [{ STRATA_PORT: String(takenPort) }, "another program is listening there"],
+      [{ STRATA_HOST: "192.0.2.1" }, "not an address of this machine"],
+    ];
+    try {
+      for (const [extra, named] of cases) {
+        const run = await cliWith(extra, "up");
+        expect(run.code, named).toBe(1);
+        expect(run.stderr, named).toContain(named);
+        expect(run.stderr + run.stdout, named).not.toContain("secret");
+        // Whatever it started first is stopped again.
+        expect(children().filter(isSameProcess), named).toEqual([]);
+      }
+    } finally {
+      taken.close();
+    }
+  }, 120_000);
 });
