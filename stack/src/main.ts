@@ -4,6 +4,8 @@ import { formatStatus } from "./cli/format-status.ts";
 import { upCommand } from "./cli/up-command.ts";
 import { control, NoRunningStackError } from "./control/control-client.ts";
 import { dataLayout } from "./data-layout.ts";
+import { cleanStalePidFiles, readPidFiles } from "./process/pid-files.ts";
+import { isSameProcess } from "./process/process-identity.ts";
 import { loadStackSettings } from "./settings.ts";
 import { runningStackPid, type StackStatus } from "./stack.ts";
 
@@ -21,7 +23,12 @@ async function remote(command: Exclude<Command, { name: "up" | "help" }>): Promi
   } as const;
   const [method, path] = request[command.name];
   if (command.name === "restart") console.log("rolling restart: one instance at a time ...");
-  const { status, body } = await control(socket, dataDir, method, path);
+  const answer = await control(socket, dataDir, method, path).catch(async (error: unknown) => {
+    if (error instanceof NoRunningStackError) return leftBehind(command.name, dataDir, error);
+    throw error;
+  });
+  if (typeof answer === "number") return answer;
+  const { status, body } = answer;
   if (status >= 400) {
     console.error(String(body.error ?? `failed (HTTP ${status})`));
     return 1;
@@ -41,6 +48,30 @@ async function remote(command: Exclude<Command, { name: "up" | "help" }>): Promi
     `${s.url}  (${s.state}; data ${s.dataDir})\n\n${formatStatus(s)}\n\n${s.connectionBudget}`,
   );
   return 0;
+}
+
+/**
+ * No runner answers, but an earlier one may have died (kill -9) and left its children
+ * serving: `down` stops them (by recorded identity only), anything else says they exist.
+ */
+async function leftBehind(
+  command: string,
+  dataDir: string,
+  error: NoRunningStackError,
+): Promise<number> {
+  const { run } = dataLayout(dataDir);
+  const alive = readPidFiles(run).filter((r) => r.name !== "strata" && isSameProcess(r));
+  if (alive.length === 0) throw error;
+  if (command === "down") {
+    for (const line of await cleanStalePidFiles(run, ["strata"])) console.log(line);
+    return 0;
+  }
+  const names = alive.map((r) => `${r.name} (pid ${r.pid})`).join(", ");
+  throw new NoRunningStackError(
+    dataDir,
+    `its runner is gone, but processes it started are still running: ${names}. ` +
+      "`npm run stack -- down` stops them; `npm start` stops them and starts afresh",
+  );
 }
 
 async function main(argv: string[]): Promise<number> {

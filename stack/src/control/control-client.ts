@@ -1,8 +1,11 @@
 import http from "node:http";
 
 export class NoRunningStackError extends Error {
-  constructor(readonly dataDir: string) {
-    super(`no stack is running in ${dataDir}`);
+  constructor(
+    readonly dataDir: string,
+    more?: string,
+  ) {
+    super(`no stack is running in ${dataDir}${more ? `: ${more}` : ""}`);
     this.name = "NoRunningStackError";
   }
 }

@@ -132,7 +132,11 @@ describe("npm start (stack/bin/strata.mjs)", () => {
     await first.exited;
     // By name, so that a failure says which child did not outlive the runner.
     expect(orphans.filter((r) => !isSameProcess(r)).map((r) => r.name)).toEqual([]);
-    expect((await cli("status")).stderr).toContain("no stack is running");
+    // `status` says the children outlived their runner, and names them.
+    const orphaned = await cli("status");
+    expect(orphaned.code).toBe(1);
+    expect(orphaned.stderr).toContain("no stack is running");
+    expect(orphaned.stderr).toMatch(/still running: .*nginx \(pid \d+\)/);
 
     // The next start stops exactly those, keeps the data, and comes up on the same port.
     const again = up();
@@ -172,7 +176,19 @@ describe("npm start (stack/bin/strata.mjs)", () => {
     expect(fourth.output()).toContain("stopped before it was ready");
     expect(started.some(isSameProcess)).toBe(false);
     expect(children()).toEqual([]);
-  }, 300_000);
+
+    // With the runner killed, `down` stops what it left serving.
+    const fifth = up();
+    await fifth.ready;
+    const fifthRun = children();
+    fifth.child.kill("SIGKILL");
+    await fifth.exited;
+    const cleaned = await cli("down");
+    expect(cleaned.code).toBe(0);
+    expect(cleaned.stdout).toMatch(/stopped nginx \(pid \d+\) left running by an earlier run/);
+    expect(fifthRun.filter(isSameProcess).map((r) => r.name)).toEqual([]);
+    expect(children()).toEqual([]);
+  }, 400_000);
 
   it("refuses at once, naming the setting, a service URL or public address it cannot use", async () => {
     const closed = await freePort();
