@@ -285,7 +285,26 @@ describe("Kubernetes (deploy/k8s)", () => {
           (s: { namespaceSelector?: { matchLabels: Record<string, string> } }) =>
             s.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"],
         );
-        expect(namespaces.sort()).toEqual(["ingress-nginx", "monitoring"]);
+        expect(namespaces.filter(Boolean).sort()).toEqual(["ingress-nginx", "monitoring"]);
+        // The one rule without a namespace (so this namespace only) admits the API's own pods.
+        const local = sources.filter((s: { namespaceSelector?: unknown }) => !s.namespaceSelector);
+        expect(local).toHaveLength(1);
+        expect(
+          selects(local[0].podSelector.matchLabels, podLabels(get("Deployment", "strata-api"))),
+        ).toBe(true);
+        expect(local[0].podSelector.matchLabels["app.kubernetes.io/component"]).toBe("api");
+      });
+
+      it("shows every API pod in the operations view, through a headless Service", () => {
+        const pods = get("Service", "strata-api-pods");
+        expect(pods.spec.clusterIP).toBe("None");
+        expect(pods.spec.publishNotReadyAddresses).toBe(true);
+        expect(selects(pods.spec.selector, podLabels(get("Deployment", "strata-api")))).toBe(true);
+        const url = new URL(apiEnv().OPS_INSTANCE_URLS ?? "");
+        expect(url.hostname).toBe("strata-api-pods");
+        expect(Number(url.port)).toBe(
+          pods.spec.ports.find((p: { name: string }) => p.name === "http").port,
+        );
       });
 
       it("fits every pool, at every autoscaler's maximum, within PgBouncer's and PostgreSQL's limits", () => {

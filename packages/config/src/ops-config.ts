@@ -3,14 +3,14 @@ import { list } from "./env-types.ts";
 
 /**
  * The operations view (GET /api/ops/overview): which processes to gather metrics from. A list
- * from configuration, not discovery: the stack runner, Compose or a Kubernetes headless
- * service name say which instances exist.
+ * from configuration: the stack runner and Compose name each instance; on Kubernetes one URL
+ * names a headless Service, whose name resolves to every pod's address.
  */
 export const opsVars = {
   OPS_INSTANCE_URLS: list
     .default([])
     .describe(
-      "comma-separated base URLs of every API instance (their /ready and /metrics) for the operations view; empty: only this instance",
+      "comma-separated base URLs of every API instance (their /ready and /metrics) for the operations view; a host name with several addresses (a headless Service) is one instance per address; empty: only this instance",
     ),
   OPS_NGINX_ACCESS_LOG: z
     .string()
