@@ -74,7 +74,8 @@ export const ImportAccepted = ImportStatus.pick({ id: true, state: true, links: 
   id: "ImportAccepted",
 });
 
-export const QueueNameParam = z.enum(["thumbnails", "imports"]);
+/** Every queue of @strata/queue's QueueName (a test in apps/api keeps the two lists equal). */
+export const QueueNameParam = z.enum(["thumbnails", "imports", "maintenance"]);
 
 /** A job as an admin sees it in `GET /api/jobs`. */
 export const JobSummary = z

@@ -168,6 +168,14 @@ describe("CSV imports through the API", () => {
     const failed = await waitForState(id, ["failed"]);
     expect(failed.failedReason).toMatch(/missing/);
 
+    // Every queue can be listed, the worker's maintenance sweep included.
+    for (const queue of Object.values(QueueName)) {
+      const listed = await call(suite.a.url, "GET", `/api/jobs?queue=${queue}&state=completed`, {
+        token: suite.adminToken,
+      });
+      expect(listed.status, queue).toBe(200);
+      expect(Array.isArray(listed.body.items), queue).toBe(true);
+    }
     const list = await call(suite.a.url, "GET", "/api/jobs?queue=imports&state=failed", {
       token: suite.adminToken,
     });

@@ -1,6 +1,14 @@
 import type { Job, Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { QueueNameParam } from "@strata/contracts";
+import { QueueName } from "@strata/queue";
 import { loadImportStatus } from "../../../src/services/imports/job-views.ts";
+
+describe("the queues /api/jobs accepts", () => {
+  it("are every queue the worker consumes", () => {
+    expect([...QueueNameParam.options].sort()).toEqual(Object.values(QueueName).sort());
+  });
+});
 
 const report = {
   rowsRead: 3,
