@@ -9,6 +9,7 @@ import { loadImportStatus } from "../services/imports/job-views.ts";
 import { displayFileName, ImportUploadService } from "../services/imports/import-upload-service.ts";
 import { uploadProblem } from "../uploads/upload-errors.ts";
 import { adminUploadScope } from "../uploads/admin-upload-scope.ts";
+import { readSingleFile } from "../uploads/single-file-part.ts";
 import { assertDeclaredSize, assertSameOrigin, UploadSlots } from "../uploads/upload-guards.ts";
 import { problemResponses, SESSION_SECURITY } from "./openapi-responses.ts";
 
@@ -60,13 +61,17 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
       assertDeclaredSize(request, limitBytes);
       const release = slots.acquire();
       try {
-        const part = await request.file();
-        if (!part) throw problems.badRequest("send the CSV as the file part of a multipart body");
-        const accepted = await imports.accept(
-          part.file,
-          displayFileName(part.filename),
-          request.user!.id,
+        const stored = await readSingleFile(
+          request,
+          "CSV",
+          async (part) => ({
+            ...(await imports.store(part.file)),
+            fileName: displayFileName(part.filename),
+          }),
+          // Stored, then refused (a second part): nothing would ever read the file.
+          (refused) => imports.discard(refused),
         );
+        const accepted = await imports.accept(stored, stored.fileName, request.user!.id);
         reply.code(202).header("location", accepted.links.self);
         return accepted;
       } catch (error) {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { IdParams, UploadedImage } from "@strata/contracts";
-import { problems } from "../http/problem.ts";
 import { ImageUploadService } from "../services/images/image-upload-service.ts";
 import { uploadProblem } from "../uploads/upload-errors.ts";
 import { adminUploadScope } from "../uploads/admin-upload-scope.ts";
+import { readSingleFile } from "../uploads/single-file-part.ts";
 import { assertDeclaredSize, assertSameOrigin, UploadSlots } from "../uploads/upload-guards.ts";
 import { problemResponses, SESSION_SECURITY } from "./openapi-responses.ts";
 
@@ -53,9 +53,8 @@ export default async function productImageRoutes(app: FastifyInstance): Promise<
       await images.assertProductExists(request.params.id);
       const release = slots.acquire();
       try {
-        const part = await request.file();
-        if (!part) throw problems.badRequest("send the image as the file part of a multipart body");
-        const { image, created } = await images.upload(request.params.id, part.file);
+        const stored = await readSingleFile(request, "image", (part) => images.store(part.file));
+        const { image, created } = await images.record(request.params.id, stored);
         reply.code(created ? 201 : 200).header("location", image.url);
         return image;
       } catch (error) {

@@ -7,7 +7,7 @@ import { makeImage } from "../../../../test/support/images.ts";
 import { spawnWorker, type WorkerProcess } from "../../../worker/test/support/worker-process.ts";
 import { createCategory } from "../support/factories.ts";
 import { call, expectProblem } from "../support/http.ts";
-import { startUploadSuite, uploadFile, type UploadSuite } from "../support/uploads.ts";
+import { postForm, startUploadSuite, uploadFile, type UploadSuite } from "../support/uploads.ts";
 
 let suite: UploadSuite;
 let worker: WorkerProcess | undefined;
@@ -42,6 +42,12 @@ const postCsv = (csv: string | Buffer, token = suite.adminToken, name = "product
     { bytes: Buffer.isBuffer(csv) ? csv : Buffer.from(csv), name, type: "text/csv" },
     { token },
   );
+
+async function importFiles(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of suite.a.app.storage.list("imports/")) keys.push(object.key);
+  return keys.sort();
+}
 
 async function statusOf(id: string): Promise<ImportStatus> {
   const reply = await call(suite.b.url, "GET", `/api/imports/${id}`, { token: suite.adminToken });
@@ -232,6 +238,19 @@ describe("CSV imports through the API", () => {
     expect(noBoundary.status).toBe(400);
   });
 
+  it("refuses a second part after the file, keeping neither the file nor a job", async () => {
+    const queue = await suite.b.app.queues.queue(QueueName.imports);
+    const before = { files: await importFiles(), jobs: await queue.count() };
+    const form = new FormData();
+    form.append("file", new Blob([CSV], { type: "text/csv" }), "a.csv");
+    form.append("file", new Blob([CSV], { type: "text/csv" }), "b.csv");
+    const reply = await postForm(suite.a.url, "/api/imports", form, suite.adminToken);
+    expectProblem(reply, 400);
+    expect(reply.body.detail).toBe("send exactly one file, in one multipart part");
+    expect(await importFiles()).toEqual(before.files);
+    expect(await queue.count()).toBe(before.jobs);
+  });
+
   it("is for admins only, and answers 404 and 400 for unknown and malformed ids", async () => {
     expectProblem(await postCsv(CSV, suite.customerToken), 403);
     expectProblem(await call(suite.a.url, "GET", `/api/imports/${importId}`), 401);
@@ -268,11 +287,6 @@ describe("CSV imports through the API", () => {
   it("answers 503 and keeps no file when the queue's Redis is down", async () => {
     await worker?.kill();
     worker = undefined;
-    const importFiles = async () => {
-      const keys: string[] = [];
-      for await (const object of suite.a.app.storage.list("imports/")) keys.push(object.key);
-      return keys.sort();
-    };
     const queue = await suite.b.app.queues.queue(QueueName.imports);
     const before = { files: await importFiles(), jobs: await queue.count() };
     // This instance loses the state Redis (its client disconnects; the server stays up).

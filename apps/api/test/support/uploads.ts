@@ -75,6 +75,21 @@ export async function uploadFile(
   return asReply(response);
 }
 
+/** Posts a form as built by the caller (several parts, fields), as an admin would. */
+export async function postForm(
+  url: string,
+  path: string,
+  form: FormData,
+  token: string,
+): Promise<Reply> {
+  const response = await fetch(url + path, {
+    method: "POST",
+    body: form,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return asReply(response);
+}
+
 /**
  * Sends a multipart body as a stream of unknown length (chunked), so the server cannot refuse
  * it from Content-Length and must count the bytes as they arrive.

@@ -7,6 +7,7 @@ import {
   IMMUTABLE_CACHE_CONTROL,
   imageKey,
   storeContentAddressed,
+  type ContentAddressedObject,
   type Storage,
 } from "@strata/storage";
 import { problems } from "../../http/problem.ts";
@@ -29,6 +30,9 @@ interface ImageRow {
   height: number | null;
   thumbnails: UploadedImage["thumbnails"];
 }
+
+/** An image's bytes in storage, before any row names them. */
+export type StoredImage = ContentAddressedObject<ImageType>;
 
 /** The result of an upload: `created` is false when the product already had these bytes. */
 export interface UploadResult {
@@ -60,9 +64,14 @@ export class ImageUploadService {
     if (rows.length === 0) throw problems.notFound(`no product ${productId}`);
   }
 
-  async upload(productId: number, file: Readable): Promise<UploadResult> {
-    const { db, storage, invalidation, limitBytes } = this.deps;
-    const stored = await storeContentAddressed<ImageType>(storage, file, {
+  /**
+   * Streams the file to storage under its bytes' SHA-256; nothing names it yet. A stored
+   * object that is never recorded (the request was then refused) stays: the same bytes may
+   * be another product's image, so it is never deleted here.
+   */
+  store(file: Readable): Promise<StoredImage> {
+    const { storage, limitBytes } = this.deps;
+    return storeContentAddressed<ImageType>(storage, file, {
       limitBytes,
       headBytes: IMAGE_HEAD_BYTES,
       tailBytes: IMAGE_TAIL_BYTES,
@@ -73,7 +82,11 @@ export class ImageUploadService {
       keyFor: imageKey,
       cacheControl: IMMUTABLE_CACHE_CONTROL,
     });
+  }
 
+  /** Records a stored image as the product's (once per bytes), then asks for thumbnails. */
+  async record(productId: number, stored: StoredImage): Promise<UploadResult> {
+    const { db, invalidation } = this.deps;
     const tags = productTags.write(productId);
     await invalidation.beforeWrite(tags);
     let row: ImageRow | undefined;

@@ -17,6 +17,13 @@ export function displayFileName(name: string | undefined): string {
   return (clean || "import.csv").slice(0, 255);
 }
 
+/** An import's file in storage, before its job exists. */
+export interface StoredImport {
+  importId: string;
+  key: string;
+  byteSize: number;
+}
+
 /**
  * CSV imports, accepting side: the file is streamed to storage under the import's id, then
  * its job is enqueued, and the caller answers 202 at once; the worker does the rest. No row of
@@ -32,8 +39,9 @@ export class ImportUploadService {
     },
   ) {}
 
-  async accept(file: Readable, fileName: string, requestedBy: number): Promise<ImportAccepted> {
-    const { storage, queues, stateRedis, limitBytes } = this.deps;
+  /** Streams the file to storage under a new import's id; no job refers to it yet. */
+  async store(file: Readable): Promise<StoredImport> {
+    const { storage, stateRedis, limitBytes } = this.deps;
     // Checked first: a file stored for a job that cannot be enqueued is wasted work.
     if (stateRedis.status !== "ready") {
       file.resume();
@@ -47,6 +55,22 @@ export class ImportUploadService {
       inspectHead: assertTextFile,
       contentTypeOf: () => "text/csv; charset=utf-8",
     });
+    return { importId, key: stored.key, byteSize: stored.byteSize };
+  }
+
+  /** A stored file whose request was then refused: nothing else will ever read it. */
+  async discard(stored: StoredImport): Promise<void> {
+    await this.deps.storage.delete(stored.key).catch(() => {});
+  }
+
+  /** Enqueues the stored file's import job; the caller answers 202 at once. */
+  async accept(
+    stored: StoredImport,
+    fileName: string,
+    requestedBy: number,
+  ): Promise<ImportAccepted> {
+    const { storage, queues } = this.deps;
+    const { importId } = stored;
     const enqueue = queues.enqueueImport({
       importId,
       objectKey: stored.key,
