@@ -36,12 +36,21 @@ describe("harness smoke runs, on one stack", () => {
       log: () => {},
     });
     const ids = result.scenarios.map((s) => s.id);
-    expect(ids).toEqual(["nginx-static", "bare-fastify", "l1-direct", "db-miss", "admin-write"]);
+    expect(ids).toEqual([
+      "nginx-static",
+      "bare-fastify",
+      "proxy-hop",
+      "l1-direct",
+      "db-miss",
+      "admin-write",
+    ]);
     for (const s of result.scenarios) {
       expect(s.requests, s.id).toBeGreaterThan(0);
       expect(s.probe.ok, `${s.id}: ${s.probe.note}`).toBe(true);
     }
     expect(result.scenarios.find((s) => s.id === "l1-direct")?.ratio).toBeGreaterThan(0);
+    // The proxy-hop ceiling reaches the bare processes through nginx, and has its ratio.
+    expect(result.scenarios.find((s) => s.id === "proxy-hop")?.ratio).toBeGreaterThan(0);
     expect(result.targets.map((t) => t.id)).toContain("rss");
     expect(markdownReport(result, "smoke")).toContain("| app L1 hit, direct to one instance |");
     expect(svgChart(result)).toMatch(/^<svg/);

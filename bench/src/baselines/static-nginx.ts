@@ -1,10 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { freePort, prepareNginxPrefix, startNginx, type NginxServer } from "@strata/local-servers";
-import { ACCESS_LOG_FORMAT, accessLogFormatLines, openFileCacheLines } from "@strata/stack";
+import {
+  ACCESS_LOG_FORMAT,
+  accessLogFormatLines,
+  openFileCacheLines,
+  proxyBufferLines,
+} from "@strata/stack";
 
 export interface StaticNginx {
   url: string;
+  /** The proxy-hop ceiling: `GET /bare` of the given upstreams, through this nginx. */
+  hopUrl: string;
   stop(): Promise<void>;
 }
 
@@ -13,8 +20,17 @@ export interface StaticNginx {
  * stack's nginx settings that matter for speed (worker_processes auto, sendfile, the open
  * file cache, the same access log format writing to disk), so the ratio measures what proxy_cache adds and not a
  * difference in set-up.
+ *
+ * It also holds the proxy-hop ceiling: `/hop` proxies to `hopUpstreams` (bare Fastify
+ * processes) with least_conn, upstream keep-alive and the stack's proxy buffers, and nothing
+ * else. Through it against one bare process directly is what a proxy hop itself costs on this
+ * machine, the bound for "through nginx against direct".
  */
-export async function startStaticNginx(dir: string, body: string): Promise<StaticNginx> {
+export async function startStaticNginx(
+  dir: string,
+  body: string,
+  hopUpstreams: string[],
+): Promise<StaticNginx> {
   const prefix = path.join(dir, "static-nginx");
   const temp = path.join(prefix, "temp");
   const www = path.join(prefix, "www");
@@ -47,10 +63,21 @@ export async function startStaticNginx(dir: string, body: string): Promise<Stati
       ),
       ...accessLogFormatLines.map((line) => `  ${line}`),
       `  access_log ${prefix}/access.log ${ACCESS_LOG_FORMAT};`,
+      "  upstream hop {",
+      "    least_conn;",
+      ...hopUpstreams.map((address) => `    server ${address};`),
+      "    keepalive 32;",
+      "  }",
       "  server {",
       `    listen 127.0.0.1:${port};`,
       `    root ${www};`,
       "    default_type application/json;",
+      "    location = /hop {",
+      "      proxy_pass http://hop/bare;",
+      "      proxy_http_version 1.1;",
+      '      proxy_set_header Connection "";',
+      ...proxyBufferLines.map((line) => `      ${line}`),
+      "    }",
       "  }",
       "}",
       "",
@@ -63,5 +90,9 @@ export async function startStaticNginx(dir: string, body: string): Promise<Stati
     port,
     logFile: path.join(prefix, "nginx.log"),
   });
-  return { url: `http://127.0.0.1:${port}/products.json`, stop: () => server.stop() };
+  return {
+    url: `http://127.0.0.1:${port}/products.json`,
+    hopUrl: `http://127.0.0.1:${port}/hop`,
+    stop: () => server.stop(),
+  };
 }

@@ -134,15 +134,23 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
     const listBody = await (await fetch(`${l1.url}${LIST_PATH}`)).text();
     const bodyFile = path.join(harness.dir, "list-body.json");
     fs.writeFileSync(bodyFile, listBody);
-    const bare = await spawnNodeServer({
-      name: "bare-fastify",
-      entry: path.join(repoRoot, "bench", "src", "baselines", "bare-fastify-server.ts"),
-      args: (port) => [String(port), bodyFile],
-      logDir,
-      readyPath: "/bare",
-    });
-    started.push(bare);
-    const staticNginx = await startStaticNginx(harness.dir, listBody);
+    // Two, like the stack's two primaries: the second serves only the proxy-hop ceiling.
+    const [bare, bareTwin] = await Promise.all(
+      ["bare-fastify", "bare-fastify-2"].map((name) =>
+        spawnNodeServer({
+          name,
+          entry: path.join(repoRoot, "bench", "src", "baselines", "bare-fastify-server.ts"),
+          args: (port) => [String(port), bodyFile],
+          logDir,
+          readyPath: "/bare",
+        }),
+      ),
+    );
+    started.push(bare!, bareTwin!);
+    const staticNginx = await startStaticNginx(harness.dir, listBody, [
+      new URL(bare!.url).host,
+      new URL(bareTwin!.url).host,
+    ]);
     started.push(staticNginx);
     const session = await adminSession(l1.url, harness.admin);
     const productIds = await createBenchProducts(l1.url, session.token, 100);
@@ -158,7 +166,7 @@ export async function startBenchContext(options: BenchOptions): Promise<BenchCon
       limited,
       unlimited,
       small,
-      bare,
+      bare: bare!,
       staticNginx,
       listBody,
       listPath: LIST_PATH,

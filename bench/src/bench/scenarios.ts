@@ -32,6 +32,16 @@ export function benchScenarios(ctx: BenchContext, missPaths: number): Scenario[]
       expect: { status: 200 },
     },
     {
+      id: "proxy-hop",
+      title: "ceiling: bare Fastify through a bare nginx proxy (two upstreams)",
+      kind: "ceiling",
+      url: ctx.staticNginx.hopUrl,
+      connections: HOT,
+      // Its ratio is what one proxy hop costs on this machine: the bound for l1-via-nginx.
+      ceiling: "bare-fastify",
+      expect: { status: 200 },
+    },
+    {
       id: "edge-hit",
       title: "edge hit (nginx proxy_cache)",
       kind: "scenario",
