@@ -49,6 +49,8 @@ describe("harness smoke runs, on one stack", () => {
       expect(s.probe.ok, `${s.id}: ${s.probe.note}`).toBe(true);
     }
     expect(result.scenarios.find((s) => s.id === "l1-direct")?.ratio).toBeGreaterThan(0);
+    // A scenario served by one process reports that process's CPU time per request.
+    expect(result.scenarios.find((s) => s.id === "l1-direct")?.cpuUsPerRequest).toBeGreaterThan(0);
     // The proxy-hop ceiling reaches the bare processes through nginx, and has its ratio.
     expect(result.scenarios.find((s) => s.id === "proxy-hop")?.ratio).toBeGreaterThan(0);
     expect(result.targets.map((t) => t.id)).toContain("rss");

@@ -5,6 +5,7 @@ import type { BenchContext } from "./bench-context.ts";
 import { machineFacts, type MachineFacts } from "./machine-facts.ts";
 import { median } from "./median.ts";
 import { probe } from "./probe.ts";
+import { cpuSeconds } from "./cpu-time.ts";
 import { RssSampler } from "./rss-sampler.ts";
 import type { Scenario, ScenarioResult } from "./scenario.ts";
 import { benchScenarios } from "./scenarios.ts";
@@ -68,12 +69,18 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
     // One sampler per load, so each scenario can say which instance it made grow.
     const during = new RssSampler(() => ctx.apiPids());
     during.start();
+    const server = scenario.servedBy?.();
+    const cpuBefore = server === undefined ? undefined : cpuSeconds(server);
     const result = await runWrk({
       url: scenario.url,
       connections: scenario.connections,
       durationS: settings.durationS,
       plan,
     });
+    const cpuAfter = server === undefined ? undefined : cpuSeconds(server);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0) {
+      result.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / result.requests;
+    }
     during.stop();
     during.sample();
     for (const [name, mb] of Object.entries(during.max)) {
@@ -84,7 +91,7 @@ export async function runBench(ctx: BenchContext, settings: BenchSettings): Prom
     if (peak && (!before || peak.grewMb > before.grewMb)) peaks.set(scenario.id, peak);
     rounds.set(scenario.id, [...(rounds.get(scenario.id) ?? []), result]);
     log(
-      `  ${scenario.id.padEnd(20)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(7)} ms  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms  errors ${result.errors}${seen.ok ? "" : `  (probe: ${seen.note})`}`,
+      `  ${scenario.id.padEnd(20)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(7)} ms  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms  errors ${result.errors}${result.cpuUsPerRequest === undefined ? "" : `  cpu ${result.cpuUsPerRequest.toFixed(1)} µs/req`}${seen.ok ? "" : `  (probe: ${seen.note})`}`,
     );
   };
 
@@ -145,6 +152,7 @@ function summarise(
 ): ScenarioResult {
   const rps = rounds.map((r) => r.rps);
   const mid = rounds.length ? median(rps) : 0;
+  const cpu = rounds.flatMap((r) => (r.cpuUsPerRequest === undefined ? [] : [r.cpuUsPerRequest]));
   return {
     id: scenario.id,
     title: scenario.title,
@@ -159,5 +167,6 @@ function summarise(
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     requests: rounds.reduce((sum, r) => sum + r.requests, 0),
     spread: rounds.length > 1 && mid > 0 ? (Math.max(...rps) - Math.min(...rps)) / mid : 0,
+    ...(cpu.length ? { cpuUsPerRequest: median(cpu) } : {}),
   };
 }

@@ -23,6 +23,11 @@ export interface Scenario {
   expect: Expectation;
   /** Scenarios measured only in some phases (e.g. after scaling down to one instance). */
   phase?: "main" | "one-instance";
+  /**
+   * The one process that serves this scenario (direct ones): its CPU time per request is
+   * reported beside the throughput, as a measure the machine's other load barely moves.
+   */
+  servedBy?: () => number;
 }
 
 export interface Probe {
@@ -51,6 +56,8 @@ export interface ScenarioResult {
   spread: number;
   /** rps / ceiling rps, when there is a ceiling. */
   ratio?: number;
+  /** Median over the rounds of the serving process's CPU microseconds per request. */
+  cpuUsPerRequest?: number;
   /** The API instance whose resident memory grew most during this scenario, and its peak. */
   peakRss?: { instance: string; mb: number; grewMb: number };
 }

@@ -18,6 +18,8 @@ export interface LoadResult {
   /** Socket errors (connect, read, write, timeout) plus HTTP statuses of 400 and above. */
   errors: number;
   non2xx: number;
+  /** The serving process's CPU microseconds per request, when the scenario names it. */
+  cpuUsPerRequest?: number;
 }
 
 export interface WrkOptions {

@@ -3,7 +3,10 @@ import type { BenchResult } from "../bench/run-bench.ts";
 const n = (value: number, digits = 0) =>
   value.toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** The run as Markdown: machine facts, the scenario table with ratios, the targets. */
+/**
+ * The run as Markdown: machine facts, the scenario table with ratios (and, for a scenario
+ * served by one process, that process's CPU time per request), the targets.
+ */
 export function markdownReport(result: BenchResult, command: string): string {
   const m = result.machine;
   const lines = [
@@ -13,8 +16,8 @@ export function markdownReport(result: BenchResult, command: string): string {
     "",
     `${result.settings.rounds} round(s) of ${result.settings.durationS} s per scenario after ${result.settings.warmupS} s of warm-up, wrk -t1; ${n(result.settings.products)} products. Load average ${m.loadAverage.start.toFixed(1)} at the start, ${(m.loadAverage.end ?? 0).toFixed(1)} at the end: ratios within this run are what to compare, never figures across runs.`,
     "",
-    "| scenario | conns | req/s | p50 ms | p99 ms | errors | ratio | vs | spread | tier seen | RSS grew most |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | --- |",
+    "| scenario | conns | req/s | p50 ms | p99 ms | errors | ratio | vs | spread | CPU µs/req | tier seen | RSS grew most |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |",
   ];
   for (const s of result.scenarios) {
     const tier = [
@@ -24,7 +27,7 @@ export function markdownReport(result: BenchResult, command: string): string {
       .filter(Boolean)
       .join(", ");
     lines.push(
-      `| ${s.title} | ${s.connections} | ${n(s.rps)} | ${n(s.p50Ms, 2)} | ${n(s.p99Ms, 2)} | ${s.errors} | ${s.ratio === undefined ? "" : s.ratio.toFixed(2)} | ${s.ceiling ?? ""} | ${(s.spread * 100).toFixed(0)} % | ${s.probe.ok ? tier || "ok" : `**${s.probe.note}**`} | ${s.peakRss ? `${s.peakRss.instance} +${s.peakRss.grewMb.toFixed(0)} → ${s.peakRss.mb.toFixed(0)} MB` : ""} |`,
+      `| ${s.title} | ${s.connections} | ${n(s.rps)} | ${n(s.p50Ms, 2)} | ${n(s.p99Ms, 2)} | ${s.errors} | ${s.ratio === undefined ? "" : s.ratio.toFixed(2)} | ${s.ceiling ?? ""} | ${(s.spread * 100).toFixed(0)} % | ${s.cpuUsPerRequest === undefined ? "" : s.cpuUsPerRequest.toFixed(1)} | ${s.probe.ok ? tier || "ok" : `**${s.probe.note}**`} | ${s.peakRss ? `${s.peakRss.instance} +${s.peakRss.grewMb.toFixed(0)} → ${s.peakRss.mb.toFixed(0)} MB` : ""} |`,
     );
   }
   lines.push("", "| target | measured | status | note |", "| --- | ---: | --- | --- |");
