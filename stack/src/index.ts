@@ -41,5 +41,6 @@ export {
 export { ACCESS_LOG_FORMAT, accessLogFormatLines } from "./nginx/access-log-format.ts";
 export { openFileCacheLines } from "./nginx/open-file-cache.ts";
 export { proxyBufferLines } from "./nginx/proxy-buffers.ts";
+export { upstreamFailures } from "./nginx/error-log.ts";
 export { frontEndSecurityHeaders } from "./nginx/front-end-headers.ts";
 export { replayingRequest, type HttpAnswer, type HttpRequestOptions } from "./replaying-request.ts";

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { upstreamFailures } from "@strata/stack";
 import { catalogueChecksum } from "../db/catalogue-checksum.ts";
 import { adminSession } from "../harness/admin-client.ts";
 import type { HarnessStack } from "../harness/harness-stack.ts";
@@ -101,9 +102,7 @@ export async function runFuzz(
     );
     if (!instance.running || !alive) crashed.push(instance.id);
   }
-  const upstreamErrors = readFrom(harness.stack.errorLog, errorLogStart)
-    .split("\n")
-    .filter((line) => /upstream/.test(line));
+  const upstreamErrors = upstreamFailures(readFrom(harness.stack.errorLog, errorLogStart));
   const after = await catalogueChecksum(harness.servers.postgres.url);
   const databaseUnchanged = JSON.stringify(before) === JSON.stringify(after);
   return {

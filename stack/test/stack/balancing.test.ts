@@ -2,6 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NGINX_HEADER_BUFFERS } from "@strata/config";
+import { upstreamFailures } from "../../src/nginx/error-log.ts";
 import { defaultUpstreamPolicy } from "../../src/nginx/upstream-policy.ts";
 import type { Stack } from "../../src/stack.ts";
 import {
@@ -157,7 +158,7 @@ describe("nginx in front of three instances", () => {
       expect(describeFailures(await sequential(4))).toBe("");
     }
     const logged = fs.readFileSync(stack.errorLog, "utf8").slice(logStart);
-    expect(logged.split("\n").filter((line) => line.includes("upstream"))).toEqual([]);
+    expect(upstreamFailures(logged)).toEqual([]);
   }, 120_000);
 
   it("uses upstream keep-alive: few connections for many requests", async () => {
