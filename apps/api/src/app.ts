@@ -7,7 +7,7 @@ import {
 } from "fastify-type-provider-zod";
 import { API_MAX_HEADER_BYTES, type ApiConfig } from "@strata/config";
 import { trustedProxyCheck } from "./http/client-address.ts";
-import { clientErrorHandler, refuseConnect } from "./http/client-error.ts";
+import { clientErrorHandler, connectRefusal } from "./http/client-error.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { installJsonBodyParser } from "./http/json-body.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
@@ -84,7 +84,7 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   // Must exceed keepAliveTimeout, or a request arriving as an idle socket times out is dropped.
   app.server.headersTimeout = config.http.headersTimeoutMs;
-  app.server.on("connect", refuseConnect);
+  app.server.on("connect", connectRefusal(config.instanceId));
 
   const readiness = new Readiness();
   app.decorate("config", config);

@@ -50,7 +50,9 @@ export function clientErrorHandler(
   this.log.debug({ code: error.code }, "unparseable request");
   // Only when no answer has started on this connection: writing into one would corrupt it.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) writeProblem(socket, problem);
+  if (socket.writable && !inFlight?.headersSent) {
+    writeProblem(socket, problem, this.config.instanceId);
+  }
   socket.destroy(error);
 }
 
@@ -58,24 +60,33 @@ export function clientErrorHandler(
  * Answers `CONNECT` (the node:http server's `connect` event): without a listener Node closes
  * the socket without a word. strata is no proxy; nginx answers the same method with 405.
  */
-export function refuseConnect(_request: unknown, socket: Duplex): void {
-  if (socket.writable) {
-    writeProblem(socket, {
-      status: 405,
-      title: "Method Not Allowed",
-      detail: "this server is not a proxy; CONNECT is not accepted",
-    });
-  }
-  socket.destroy();
+export function connectRefusal(instanceId: string) {
+  return (_request: unknown, socket: Duplex): void => {
+    if (socket.writable) {
+      writeProblem(
+        socket,
+        {
+          status: 405,
+          title: "Method Not Allowed",
+          detail: "this server is not a proxy; CONNECT is not accepted",
+        },
+        instanceId,
+      );
+    }
+    socket.destroy();
+  };
 }
 
+/** Written by hand (no reply object exists), with what every response carries: X-Instance. */
 function writeProblem(
   socket: Duplex,
   problem: { status: number; title: string; detail: string },
+  instanceId: string,
 ): void {
   const body = JSON.stringify({ type: "about:blank", ...problem });
   socket.write(
     `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
+      `X-Instance: ${instanceId}\r\n` +
       `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       "Cache-Control: no-store\r\n" +

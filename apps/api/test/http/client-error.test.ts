@@ -58,6 +58,7 @@ describe("requests Node cannot parse or route", () => {
       expect(head(answer), label).toContain("connection: close");
       expect(head(answer), label).toContain("content-type: application/problem+json");
       expect(head(answer), label).toContain("cache-control: no-store");
+      expect(head(answer), label).toMatch(/^x-instance: \S+$/m);
       expect(body(answer), label).toMatchObject({ status });
     }
   });
