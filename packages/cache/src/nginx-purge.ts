@@ -3,12 +3,23 @@ import { LRUCache } from "lru-cache";
 
 const urlsKey = (tag: string) => `np:${tag}`;
 
+/**
+ * Refreshes in flight at once. Every refresh is a cache miss upstream (the app cache was just
+ * invalidated), so a write under a tag with hundreds of recorded URLs (every list page and
+ * search nginx holds is recorded under `products`) fired them all at once, queued them behind
+ * the instances' database pools, and let many, the written product's own among them, time out:
+ * nginx kept serving the old answer as a HIT.
+ */
+export const REFRESH_CONCURRENCY = 8;
+
 export interface NginxPurgeOptions {
   /** The cache Redis (request-path client). */
   redis: Redis;
   /** One base URL per nginx's refresh listener (e.g. http://nginx:8081); empty: no purging. */
   baseUrls: string[];
   timeoutMs: number;
+  /** Refresh requests in flight at once (default {@link REFRESH_CONCURRENCY}). */
+  concurrency?: number;
   logger: { warn(obj: object, msg: string): void };
 }
 
@@ -55,13 +66,22 @@ export class NginxPurger {
     const multi = this.o.redis.multi();
     for (const tag of tags) multi.smembers(urlsKey(tag));
     const results = (await multi.exec()) ?? [];
-    const urls = new Set<string>();
+    const sets: string[][] = [];
     for (const [error, value] of results) {
       if (error) throw error;
-      for (const url of value as string[]) urls.add(url);
+      sets.push(value as string[]);
     }
+    // The narrowest tag first (product:<id> before products): the written item's own URLs are
+    // refreshed before the lists that merely include it, however many lists are recorded.
+    sets.sort((a, b) => a.length - b.length);
+    const urls = new Set(sets.flat());
     const requests = [...urls].flatMap((url) => this.o.baseUrls.map((base) => `${base}${url}`));
-    await Promise.all(requests.map((target) => this.#refreshOne(target)));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < requests.length) await this.#refreshOne(requests[next++]!);
+    };
+    const lanes = Math.min(requests.length, this.o.concurrency ?? REFRESH_CONCURRENCY);
+    await Promise.all(Array.from({ length: lanes }, worker));
     return urls.size;
   }
 
