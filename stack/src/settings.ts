@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { parseEnv, uploadRequestLimit, variables } from "@strata/config";
+import { MAX_TIMER_MS, parseEnv, uploadRequestLimit, variables } from "@strata/config";
 import { stackDrainDelayMs } from "./nginx/upstream-policy.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,10 +30,10 @@ export const stackVariables = {
     .describe("API instances (the last is the backup when there are 2 or more)"),
   STRATA_WORKERS: int(0, 16).default(1).describe("worker processes"),
   STRATA_PRODUCTS: int(0, 10_000_000).default(10_000).describe("products seeded on first start"),
-  STRATA_DRAIN_DELAY_MS: int(0)
+  STRATA_DRAIN_DELAY_MS: int(0, MAX_TIMER_MS)
     .default(stackDrainDelayMs)
     .describe("DRAIN_DELAY_MS given to instances (see upstream-policy.ts for why it is short)"),
-  STRATA_READY_TIMEOUT_MS: int(1000)
+  STRATA_READY_TIMEOUT_MS: int(1000, MAX_TIMER_MS)
     .default(90_000)
     .describe("how long a process may take to become ready"),
   STRATA_DB_RESERVE: int(0)

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from "./env-types.ts";
 import { parseEnv } from "./load.ts";
 import {
   commonVars,
@@ -73,6 +74,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (v.HEADERS_TIMEOUT_MS <= v.KEEP_ALIVE_TIMEOUT_MS) {
       problems.push(
         `HEADERS_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS}) must exceed KEEP_ALIVE_TIMEOUT_MS (${v.KEEP_ALIVE_TIMEOUT_MS}), or idle sockets race new requests`,
+      );
+    }
+    // One timer covers both (the process is killed when the drain and the shutdown overrun).
+    if (v.DRAIN_DELAY_MS + v.SHUTDOWN_TIMEOUT_MS > MAX_TIMER_MS) {
+      problems.push(
+        `DRAIN_DELAY_MS + SHUTDOWN_TIMEOUT_MS (${v.DRAIN_DELAY_MS + v.SHUTDOWN_TIMEOUT_MS}) must be at most ${MAX_TIMER_MS}, the longest timer`,
       );
     }
     if (v.NODE_ENV === "production" && v.SESSION_COOKIE_SECURE === false) {

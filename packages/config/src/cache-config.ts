@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { int, list } from "./env-types.ts";
+import { int, list, ms } from "./env-types.ts";
 
 /** Application cache, nginx purge and CDN purge settings (the five cache tiers). */
 export const cacheVars = {
@@ -11,16 +11,16 @@ export const cacheVars = {
     .describe(
       "bytes of response bodies the L1 cache holds at most (16 MiB by default, outside V8's heap); the least recently used go first",
     ),
-  CACHE_L1_MAX_TTL_MS: int(0)
+  CACHE_L1_MAX_TTL_MS: ms(0)
     .default(5_000)
     .describe("upper bound on how long L1 trusts an entry without hearing from Redis"),
-  CACHE_FILL_LOCK_MS: int(100)
+  CACHE_FILL_LOCK_MS: ms(100)
     .default(3_000)
     .describe("how long one instance may hold the cluster-wide lock while it fills a key"),
-  CACHE_BREAKER_MS: int(100)
+  CACHE_BREAKER_MS: ms(100)
     .default(5_000)
     .describe("after a cache Redis failure, the app cache is bypassed this long before retrying"),
-  CACHE_ACK_TIMEOUT_MS: int(10)
+  CACHE_ACK_TIMEOUT_MS: ms(10)
     .default(500)
     .describe("a write waits at most this long for every instance to confirm it dropped L1 copies"),
   NGINX_PURGE_URLS: list

@@ -11,6 +11,21 @@ export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
 
 export const port = int(1, 65535);
 
+/**
+ * The longest delay Node's timers accept (2^31 - 1 ms, about 24.8 days). A longer one is not
+ * refused by Node: it prints a TimeoutOverflowWarning and fires after 1 ms, so a drain delay of
+ * 99999999999 drained for no time at all.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in milliseconds that a timer will be set to. */
+export const ms = (min: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer)`);
+
 export const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { z } from "zod";
-import { bool, int, list, port, url } from "./env-types.ts";
+import { bool, int, list, ms, port, url } from "./env-types.ts";
 
 /**
  * Every environment variable strata reads, grouped by concern. Each is documented here, where
@@ -36,24 +36,24 @@ export const httpVars = {
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024)
     .default(1024 * 1024)
     .describe("largest JSON request body; nginx's client_max_body_size is generated from it"),
-  KEEP_ALIVE_TIMEOUT_MS: int(1000)
+  KEEP_ALIVE_TIMEOUT_MS: ms(1000)
     .default(72_000)
     .describe(
       "idle keep-alive socket timeout; must exceed nginx's upstream keepalive_timeout (3 s) and the drain delay",
     ),
-  HEADERS_TIMEOUT_MS: int(1000)
+  HEADERS_TIMEOUT_MS: ms(1000)
     .default(75_000)
     .describe("time to receive request headers; must exceed KEEP_ALIVE_TIMEOUT_MS"),
-  REQUEST_TIMEOUT_MS: int(1000).default(30_000).describe("longest a request may take"),
+  REQUEST_TIMEOUT_MS: ms(1000).default(30_000).describe("longest a request may take"),
   IDEMPOTENCY_CLAIM_MS: int(300, 60_000)
     .default(5_000)
     .describe(
       "lifetime of a running request's Idempotency-Key claim, renewed every third of it: how long a crashed instance blocks the key's retries",
     ),
-  DRAIN_DELAY_MS: int(0)
+  DRAIN_DELAY_MS: ms(0)
     .default(5_000)
     .describe("after SIGTERM, keep serving (with /ready at 503) this long so the balancer notices"),
-  SHUTDOWN_TIMEOUT_MS: int(100)
+  SHUTDOWN_TIMEOUT_MS: ms(100)
     .default(15_000)
     .describe("after the drain delay, the bound for in-flight requests to finish"),
 };
@@ -66,17 +66,17 @@ export const databaseVars = {
   DB_POOL_OVERFLOW: int(0, 1000)
     .default(10)
     .describe("extra connections opened under load and closed again when idle"),
-  DB_POOL_IDLE_TIMEOUT_MS: int(100)
+  DB_POOL_IDLE_TIMEOUT_MS: ms(100)
     .default(10_000)
     .describe("how long an overflow connection may sit idle before it is closed"),
-  DB_POOL_ACQUIRE_TIMEOUT_MS: int(10)
+  DB_POOL_ACQUIRE_TIMEOUT_MS: ms(10)
     .default(2_000)
     .describe("longest a request waits for a free connection before a 503"),
   DB_POOL_MAX_LIFETIME_S: int(1).default(3600).describe("connections are recycled after this age"),
-  DB_POOL_CHECK_IDLE_MS: int(0)
+  DB_POOL_CHECK_IDLE_MS: ms(0)
     .default(30_000)
     .describe("a connection idle longer than this is checked with SELECT 1 before reuse"),
-  DB_STATEMENT_TIMEOUT_MS: int(10)
+  DB_STATEMENT_TIMEOUT_MS: ms(10)
     .default(5_000)
     .describe(
       "PostgreSQL statement_timeout, sent at connect; behind PgBouncer the server side sets it (docs/deploy.md)",
@@ -90,7 +90,7 @@ export const redisVars = {
   REDIS_CACHE_URL: url(["redis", "rediss"])
     .optional()
     .describe("Redis for the application cache (may evict); defaults to REDIS_STATE_URL"),
-  REDIS_COMMAND_TIMEOUT_MS: int(10)
+  REDIS_COMMAND_TIMEOUT_MS: ms(10)
     .default(500)
     .describe("a Redis command on the request path fails after this long instead of hanging"),
 };
@@ -251,15 +251,15 @@ export const workerVars = {
   WORKER_IMPORT_CONCURRENCY: int(1, 16)
     .default(1)
     .describe("CSV import jobs one worker runs at once (each holds one database connection)"),
-  WORKER_SHUTDOWN_TIMEOUT_MS: int(100)
+  WORKER_SHUTDOWN_TIMEOUT_MS: ms(100)
     .default(20_000)
     .describe(
       "after SIGTERM, how long active jobs may take to finish; longer ones are handed back (5 s more at most)",
     ),
-  WORKER_LOCK_DURATION_MS: int(1000)
+  WORKER_LOCK_DURATION_MS: ms(1000)
     .default(30_000)
     .describe("a job whose worker stops renewing its lock this long is stalled and retried"),
-  WORKER_STALLED_INTERVAL_MS: int(500)
+  WORKER_STALLED_INTERVAL_MS: ms(500)
     .default(30_000)
     .describe("how often a worker looks for stalled jobs (those of a crashed worker)"),
   IMPORT_BATCH_SIZE: int(1, 10_000)

@@ -65,6 +65,25 @@ describe("loadApiConfig", () => {
     ]);
   });
 
+  it("refuses a timer longer than Node can set, instead of firing it after 1 ms", () => {
+    expect(
+      problemsOf({ ...valid, DRAIN_DELAY_MS: "99999999999", REQUEST_TIMEOUT_MS: "2147483648" }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DRAIN_DELAY_MS must be at most 2147483647 /),
+        expect.stringMatching(/^REQUEST_TIMEOUT_MS must be at most 2147483647 /),
+      ]),
+    );
+    expect(
+      problemsOf({ ...valid, DRAIN_DELAY_MS: "2000000000", SHUTDOWN_TIMEOUT_MS: "2000000000" }),
+    ).toEqual([
+      expect.stringMatching(/^DRAIN_DELAY_MS \+ SHUTDOWN_TIMEOUT_MS .* at most 2147483647/),
+    ]);
+    expect(
+      loadApiConfig({ ...valid, DRAIN_DELAY_MS: "2147383647", SHUTDOWN_TIMEOUT_MS: "100000" }),
+    ).toBeTruthy();
+  });
+
   it("parses trusted proxies as a list", () => {
     expect(
       loadApiConfig({ ...valid, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8" }).http.trustedProxies,
