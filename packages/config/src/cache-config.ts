@@ -60,6 +60,13 @@ export interface CacheConfig {
 type CacheValues = z.infer<z.ZodObject<typeof cacheVars>>;
 
 export function checkCacheValues(v: CacheValues, problems: string[]): void {
+  // Each refresh is `${base}${path}`: anything but a bare origin failed every refresh of every
+  // write, each with only a warning, and nginx kept serving what the write replaced.
+  for (const url of v.NGINX_PURGE_URLS) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) {
+      problems.push(`NGINX_PURGE_URLS: ${url} is not a base URL such as http://nginx:8081`);
+    }
+  }
   if (v.CDN_PROVIDER === "cloudfront" && !v.CLOUDFRONT_DISTRIBUTION_ID) {
     problems.push("CLOUDFRONT_DISTRIBUTION_ID is required when CDN_PROVIDER=cloudfront");
   }
@@ -88,7 +95,7 @@ export function toCacheConfig(v: CacheValues): CacheConfig {
     fillLockMs: v.CACHE_FILL_LOCK_MS,
     breakerMs: v.CACHE_BREAKER_MS,
     ackTimeoutMs: v.CACHE_ACK_TIMEOUT_MS,
-    nginxPurgeUrls: v.NGINX_PURGE_URLS,
+    nginxPurgeUrls: v.NGINX_PURGE_URLS.map((u) => u.replace(/\/$/, "")),
     cdn,
   };
 }

@@ -84,6 +84,18 @@ describe("loadApiConfig", () => {
     ).toBeTruthy();
   });
 
+  it("names an NGINX_PURGE_URLS entry that is not a base URL, and drops a trailing slash", () => {
+    expect(
+      problemsOf({ ...valid, NGINX_PURGE_URLS: "http://nginx:8081, foo, http://x/y" }),
+    ).toEqual([
+      "NGINX_PURGE_URLS: foo is not a base URL such as http://nginx:8081",
+      "NGINX_PURGE_URLS: http://x/y is not a base URL such as http://nginx:8081",
+    ]);
+    expect(
+      loadApiConfig({ ...valid, NGINX_PURGE_URLS: "http://nginx:8081/" }).cache.nginxPurgeUrls,
+    ).toEqual(["http://nginx:8081"]);
+  });
+
   it("parses trusted proxies as a list", () => {
     expect(
       loadApiConfig({ ...valid, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8" }).http.trustedProxies,
