@@ -1,6 +1,7 @@
 import closeWithGrace from "close-with-grace";
 import { ConfigError, loadApiConfig } from "@strata/config";
 import { buildApp } from "./app.ts";
+import { listenProblem } from "./lifecycle/listen-problem.ts";
 
 /**
  * The API process: configuration, listen, and the ordered shutdown on SIGTERM/SIGINT —
@@ -32,6 +33,7 @@ closeWithGrace({ delay: drainDelayMs + shutdownTimeoutMs }, async ({ signal, err
 try {
   await app.listen({ host: config.http.host, port: config.http.port });
 } catch (error) {
-  app.log.fatal({ err: error }, "could not listen");
+  const problem = listenProblem(error as Error, config.http.host, config.http.port);
+  app.log.fatal({ code: (error as { code?: string }).code }, problem);
   process.exit(1);
 }
