@@ -1,5 +1,6 @@
 import { ConfigError } from "@strata/config";
 import { parseCommand, usage, type Command } from "./cli/parse-command.ts";
+import { ignoreClosedOutput } from "./cli/closed-output.ts";
 import { formatStatus } from "./cli/format-status.ts";
 import { upCommand } from "./cli/up-command.ts";
 import { control, NoRunningStackError } from "./control/control-client.ts";
@@ -90,6 +91,10 @@ async function main(argv: string[]): Promise<number> {
   }
   return remote(command);
 }
+
+// `npm start | head`: output nobody reads is dropped, the stack goes on (closed-output.ts).
+ignoreClosedOutput(process.stdout);
+ignoreClosedOutput(process.stderr);
 
 try {
   process.exitCode = await main(process.argv.slice(2));
