@@ -19,7 +19,7 @@ import { provideRedis, type RedisServerName, type RedisService } from "./service
 import { checkPublicAddress } from "./services/public-address.ts";
 import { provideS3, s3Env, type S3Service } from "./services/s3-service.ts";
 import { ensureWebBuild } from "./services/web-build.ts";
-import { startWorkers } from "./services/workers.ts";
+import { restartExitedWorkers, startWorkers, type WorkerOptions } from "./services/workers.ts";
 import type { StackSettings } from "./settings.ts";
 import { settleAll } from "./settle-all.ts";
 
@@ -291,22 +291,23 @@ export async function startStack(
     });
 
     log(`starting ${settings.instances} API instance(s) and ${settings.workers} worker(s)`);
+    const workerOptions: WorkerOptions = {
+      count: settings.workers,
+      layout,
+      supervisor,
+      env: (id) => ({
+        ...settings.baseEnv,
+        ...serviceEnv,
+        INSTANCE_ID: id,
+        NGINX_PURGE_URLS: nginx.refreshUrl,
+      }),
+      // WORKER_SHUTDOWN_TIMEOUT_MS (25 s by default) for active jobs, then a margin.
+      stopTimeoutMs: Number(settings.baseEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) + 5_000,
+      readyTimeoutMs: settings.readyTimeoutMs,
+    };
     const [, workerNotice] = await settleAll([
       fleet.grow(settings.instances),
-      startWorkers({
-        count: settings.workers,
-        layout,
-        supervisor,
-        env: (id) => ({
-          ...settings.baseEnv,
-          ...serviceEnv,
-          INSTANCE_ID: id,
-          NGINX_PURGE_URLS: nginx.refreshUrl,
-        }),
-        // WORKER_SHUTDOWN_TIMEOUT_MS (25 s by default) for active jobs, then a margin.
-        stopTimeoutMs: Number(settings.baseEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) + 5_000,
-        readyTimeoutMs: settings.readyTimeoutMs,
-      }),
+      startWorkers(workerOptions),
     ]);
     if (workerNotice) notices.push(workerNotice);
     checkpoint();
@@ -382,16 +383,21 @@ export async function startStack(
           budget = next;
         }),
       rollingRestart: (onStep) =>
-        exclusive(() =>
-          fleet.rollingRestart(
+        exclusive(async () => {
+          await fleet.rollingRestart(
             (servers) => nginx.update(servers),
             (id) => {
               if (state === "stopping") throw new Error("the stack is stopping");
               log(`restarting ${id}`);
               onStep?.(id);
             },
-          ),
-        ),
+          );
+          // A crashed worker comes back too (running ones keep their jobs): "exited" in
+          // status is otherwise only cured by down and up, with its queues unserved meanwhile.
+          if (state === "stopping") throw new Error("the stack is stopping");
+          const started = await restartExitedWorkers(workerOptions);
+          if (started.length > 0) log(`started again: ${started.join(", ")}`);
+        }),
       stopInstance: (id) => exclusive(() => fleet.stop(id)),
       startInstance: (id) => exclusive(() => fleet.start(id)),
       killInstance: (id) => fleet.kill(id),

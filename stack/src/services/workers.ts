@@ -9,59 +9,78 @@ import { buildServerBundle, bundleNodeArgs, serverBundles } from "../build/serve
 
 const workerEntry = path.join(repoRoot, serverBundles.worker.entry);
 
-/**
- * Starts `count` workers (BullMQ consumers). A worker serves no traffic, only its own
- * /health, /ready and /metrics on WORKER_HOST:WORKER_PORT, which we choose, so it is waited
- * for like an instance. Returns a notice instead when the worker program does not exist yet.
- */
-export async function startWorkers(options: {
+export interface WorkerOptions {
   count: number;
   layout: DataLayout;
   supervisor: Supervisor;
   env: (id: string) => NodeJS.ProcessEnv;
   stopTimeoutMs: number;
   readyTimeoutMs: number;
-}): Promise<string | undefined> {
+}
+
+export const workerIds = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `worker-${i + 1}`);
+
+/**
+ * Starts `count` workers (BullMQ consumers). A worker serves no traffic, only its own
+ * /health, /ready and /metrics on WORKER_HOST:WORKER_PORT, which we choose, so it is waited
+ * for like an instance. Returns a notice instead when the worker program does not exist yet.
+ */
+export async function startWorkers(options: WorkerOptions): Promise<string | undefined> {
   if (options.count === 0) return undefined;
   if (!fs.existsSync(workerEntry)) {
     return `worker skipped: ${path.relative(repoRoot, workerEntry)} does not exist yet`;
   }
-  const bundle = await buildServerBundle("worker");
-  const ids = Array.from({ length: options.count }, (_, i) => `worker-${i + 1}`);
-  await Promise.all(
-    ids.map(async (id) => {
-      const logFile = path.join(options.layout.logs, `${id}.log`);
-      const port = await freePort();
-      const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "worker"), logFile, {
-        cwd: repoRoot,
-        env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
-      });
-      options.supervisor.add({
-        name: id,
-        role: "worker",
-        address: `127.0.0.1:${port}`,
-        logFile,
-        process: child,
-        // SIGTERM: the worker stops taking jobs and finishes (or hands back) the active ones.
-        stop: () => child.stop("SIGTERM", options.stopTimeoutMs),
-        stopSignal: "SIGTERM",
-        stopTimeoutMs: options.stopTimeoutMs,
-      });
-      try {
-        await waitForHttp(id, `http://127.0.0.1:${port}/ready`, {
-          timeoutMs: options.readyTimeoutMs,
-          gone: () =>
-            child.child.exitCode !== null || child.child.signalCode !== null
-              ? `exit ${child.child.exitCode ?? child.child.signalCode}`
-              : undefined,
-        });
-      } catch (error) {
-        await options.supervisor.stop(id);
-        throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
-          cause: error,
-        });
-      }
-    }),
-  );
+  await Promise.all(workerIds(options.count).map((id) => startWorker(id, options)));
   return undefined;
+}
+
+/**
+ * Starts the workers that are not running (a crashed one, shown as `exited (...)` by status)
+ * again, under the same names; returns their names. `restart` calls it, so a killed worker
+ * does not need a whole `down` and `up` to come back.
+ */
+export async function restartExitedWorkers(options: WorkerOptions): Promise<string[]> {
+  if (options.count === 0 || !fs.existsSync(workerEntry)) return [];
+  const exited = workerIds(options.count).filter((id) => !options.supervisor.isRunning(id));
+  for (const id of exited) {
+    options.supervisor.forget(id);
+    await startWorker(id, options);
+  }
+  return exited;
+}
+
+async function startWorker(id: string, options: WorkerOptions): Promise<void> {
+  const bundle = await buildServerBundle("worker");
+  const logFile = path.join(options.layout.logs, `${id}.log`);
+  const port = await freePort();
+  const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "worker"), logFile, {
+    cwd: repoRoot,
+    env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
+  });
+  options.supervisor.add({
+    name: id,
+    role: "worker",
+    address: `127.0.0.1:${port}`,
+    logFile,
+    process: child,
+    // SIGTERM: the worker stops taking jobs and finishes (or hands back) the active ones.
+    stop: () => child.stop("SIGTERM", options.stopTimeoutMs),
+    stopSignal: "SIGTERM",
+    stopTimeoutMs: options.stopTimeoutMs,
+  });
+  try {
+    await waitForHttp(id, `http://127.0.0.1:${port}/ready`, {
+      timeoutMs: options.readyTimeoutMs,
+      gone: () =>
+        child.child.exitCode !== null || child.child.signalCode !== null
+          ? `exit ${child.child.exitCode ?? child.child.signalCode}`
+          : undefined,
+    });
+  } catch (error) {
+    await options.supervisor.stop(id);
+    throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
+      cause: error,
+    });
+  }
 }
