@@ -50,11 +50,11 @@ export function startProcess(
     exited,
     child,
     async stop(signal = "SIGTERM", timeoutMs = 15_000) {
-      if (exitValue !== undefined) return;
+      if (exitValue !== undefined) return killLeftovers(pid);
       try {
         process.kill(pid, signal);
       } catch {
-        return;
+        return killLeftovers(pid);
       }
       const timer = new Promise<"timeout">((r) =>
         setTimeout(() => r("timeout"), timeoutMs).unref(),
@@ -67,8 +67,24 @@ export function startProcess(
         }
         await exited;
       }
+      killLeftovers(pid);
     },
   };
+}
+
+/**
+ * SIGKILLs what is left of the child's process group once the child itself has exited: an
+ * nginx master killed with -9 leaves its workers running (re-parented to init) and still
+ * listening on the public port, so `down` stopped nothing and the next `up` found the port
+ * taken. The group id is the child's pid, which the system does not hand out again while any
+ * member of the group is alive, so only the child's own descendants can receive this.
+ */
+function killLeftovers(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* the group is empty */
+  }
 }
 
 /** The last lines of a log file, for error messages. */

@@ -98,6 +98,12 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
     process: child,
     async reload() {
       testNginxConfig(options.prefixDir, options.configFile);
+      if (child.child.exitCode !== null || child.child.signalCode !== null) {
+        // Without this, `restart` and `scale` failed with a bare "kill ESRCH".
+        throw new Error(
+          `nginx (pid ${child.pid}) has exited (${child.child.exitCode ?? child.child.signalCode}); stop the stack and start it again`,
+        );
+      }
       process.kill(child.pid, "SIGHUP");
     },
     stop: () => child.stop("SIGQUIT", 15_000),
