@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -75,6 +76,40 @@ export function connectRefusal(instanceId: string) {
     }
     socket.destroy();
   };
+}
+
+/**
+ * Answers an `Expect` other than 100-continue (the node:http server's `checkExpectation`
+ * event): without a listener Node sends a bare 417 with an empty body.
+ */
+export function expectationRefusal(instanceId: string) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    endWithProblem(
+      response,
+      {
+        status: 417,
+        title: "Expectation Failed",
+        detail: `Expect: ${String(request.headers.expect).slice(0, 100)} is not supported; only 100-continue is`,
+      },
+      instanceId,
+    );
+  };
+}
+
+function endWithProblem(
+  response: ServerResponse,
+  problem: { status: number; title: string; detail: string },
+  instanceId: string,
+): void {
+  const body = JSON.stringify({ type: "about:blank", ...problem });
+  response.writeHead(problem.status, {
+    "x-instance": instanceId,
+    "content-type": PROBLEM_CONTENT_TYPE,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    connection: "close",
+  });
+  response.end(body);
 }
 
 /** Written by hand (no reply object exists), with what every response carries: X-Instance. */
