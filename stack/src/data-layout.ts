@@ -17,6 +17,8 @@ export interface DataLayout {
   nginxConf: string;
   adminCredentials: string;
   controlSocket: string;
+  /** The instances' base URLs, one per line (OPS_INSTANCE_LIST_FILE), kept current by scale. */
+  opsInstanceList: string;
   /** Pid file of the foreground `up` process itself. */
   supervisorPidFile: string;
 }
@@ -39,6 +41,7 @@ export function dataLayout(dataDir: string): DataLayout {
     nginxConf: path.join(nginx, "strata.conf"),
     adminCredentials: path.join(root, "admin-credentials.json"),
     controlSocket: path.join(run, "control.sock"),
+    opsInstanceList: path.join(run, "instances.txt"),
     supervisorPidFile: path.join(run, "strata.pid"),
   };
 }

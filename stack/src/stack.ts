@@ -266,6 +266,12 @@ export async function startStack(
       ...s3Env(s3),
     };
     const nginx = new NginxService(settings, layout, supervisor, await freePort(), webRoot);
+    // Written whole, then renamed: an instance reading it never sees half a list.
+    const publishInstanceList = () => {
+      const text = fleet.slots.map((s) => `http://127.0.0.1:${s.port}\n`).join("");
+      fs.writeFileSync(`${layout.opsInstanceList}.tmp`, text);
+      fs.renameSync(`${layout.opsInstanceList}.tmp`, layout.opsInstanceList);
+    };
     const fleet: ApiFleet = new ApiFleet({
       settings,
       layout,
@@ -282,8 +288,10 @@ export async function startStack(
         // The per-instance rate-limit fallback divides the policy by the instance count.
         RATE_LIMIT_EXPECTED_INSTANCES:
           settings.baseEnv.RATE_LIMIT_EXPECTED_INSTANCES ?? String(fleet.slots.length),
-        // The operations view gathers every instance's /metrics and reads nginx's log.
+        // The operations view gathers every instance's /metrics and reads nginx's log. The
+        // list file follows scale; the URLs are what existed at this instance's start.
         OPS_INSTANCE_URLS: fleet.slots.map((s) => `http://127.0.0.1:${s.port}`).join(","),
+        OPS_INSTANCE_LIST_FILE: layout.opsInstanceList,
         OPS_NGINX_ACCESS_LOG: nginx.accessLog,
         // Writes refresh nginx cache entries by tag (X-Cache-Refresh on nginx's refresh port).
         NGINX_PURGE_URLS: nginx.refreshUrl,
@@ -310,6 +318,7 @@ export async function startStack(
       startWorkers(workerOptions),
     ]);
     if (workerNotice) notices.push(workerNotice);
+    publishInstanceList();
     checkpoint();
     log("starting nginx");
     await nginx.start(fleet.servers());
@@ -372,10 +381,12 @@ export async function startStack(
           if (instances > current) {
             log(`scaling up: ${current} → ${instances} instances`);
             await fleet.grow(instances);
+            publishInstanceList();
             await nginx.update(fleet.servers());
           } else if (instances < current) {
             log(`scaling down: ${current} → ${instances} instances`);
             const removed = fleet.detach(instances);
+            publishInstanceList();
             // nginx forgets them first; then they drain, so nothing new reaches them.
             await nginx.update(fleet.servers());
             await Promise.all(removed.map((slot) => supervisor.stop(slot.id)));

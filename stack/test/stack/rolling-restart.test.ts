@@ -182,6 +182,17 @@ describe("zero-drop operations", () => {
         .processes.filter((p) => p.role === "api")
         .map((p) => p.name),
     ).toEqual(["api-1", "api-2"]);
+    // The operations view, asked through any instance (api-1 started before the scale),
+    // lists the instances there are now, not those of its own start.
+    const overview = await fetch(`${stack.url}/api/ops/overview`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(overview.status).toBe(200);
+    const { instances } = (await overview.json()) as { instances: { id: string; up: boolean }[] };
+    expect(instances.map((i) => [i.id, i.up])).toEqual([
+      ["api-1", true],
+      ["api-2", true],
+    ]);
     // (6 + 1) × 30 + 10 = 220 > 200
     await expect(stack.scale(6)).rejects.toThrow(
       /connection budget exceeded.*220 > PostgreSQL max_connections 200/,

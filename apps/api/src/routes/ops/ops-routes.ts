@@ -3,14 +3,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { OpsOverview } from "@strata/contracts";
 import { createProducers } from "@strata/queue";
 import { privateResponses } from "../../plugins/auth.ts";
-import { expandInstanceUrls } from "../../services/ops/instance-discovery.ts";
+import { expandInstanceUrls, readInstanceList } from "../../services/ops/instance-discovery.ts";
 import { opsOverview } from "../../services/ops/ops-overview.ts";
 import { problemResponses, SESSION_SECURITY } from "../openapi-responses.ts";
 
 /**
  * GET /api/ops/overview (admin): every instance's /ready and /metrics, queue depths and nginx's
  * cache tiers, for the front end's operations view. Instances are probed on their own ports,
- * not through nginx, so each row is that instance; the list comes from OPS_INSTANCE_URLS (a
+ * not through nginx, so each row is that instance; the list comes from OPS_INSTANCE_LIST_FILE
+ * when it can be read (the stack runner's, current after a scale), else OPS_INSTANCE_URLS (a
  * name with several addresses, like a headless Service, is one row per address).
  */
 export default async function opsRoutes(app: FastifyInstance): Promise<void> {
@@ -39,7 +40,9 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
     },
     async () =>
       opsOverview({
-        instanceUrls: await expandInstanceUrls(instanceUrls),
+        instanceUrls: await expandInstanceUrls(
+          (ops.instanceListFile && (await readInstanceList(ops.instanceListFile))) || instanceUrls,
+        ),
         ...(ops.nginxAccessLog ? { nginxAccessLog: ops.nginxAccessLog } : {}),
         producers,
         timeoutMs: 1000,

@@ -1,5 +1,7 @@
 import dns from "node:dns";
+import fs from "node:fs/promises";
 import net from "node:net";
+import { isInstanceBaseUrl } from "@strata/config";
 
 export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
@@ -34,4 +36,19 @@ export async function expandInstanceUrls(
     }),
   );
   return [...new Set(expanded.flat())];
+}
+
+/**
+ * OPS_INSTANCE_LIST_FILE: one base URL per line, as the stack runner keeps it while it scales
+ * (an instance's own OPS_INSTANCE_URLS is what existed when it started). Undefined when the
+ * file cannot be read or lists nothing, so the caller falls back to OPS_INSTANCE_URLS.
+ */
+export async function readInstanceList(file: string): Promise<string[] | undefined> {
+  const text = await fs.readFile(file, "utf8").catch(() => "");
+  const urls = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && isInstanceBaseUrl(line))
+    .map((url) => url.replace(/\/$/, ""));
+  return urls.length > 0 ? urls : undefined;
 }

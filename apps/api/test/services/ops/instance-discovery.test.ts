@@ -1,6 +1,10 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   expandInstanceUrls,
+  readInstanceList,
   type LookupAll,
 } from "../../../src/services/ops/instance-discovery.ts";
 
@@ -48,5 +52,24 @@ describe("the instances OPS_INSTANCE_URLS stands for", () => {
 
   it("lists localhost once, with the system's own resolver", async () => {
     expect(await expandInstanceUrls(["http://localhost:4001"])).toEqual(["http://localhost:4001"]);
+  });
+});
+
+describe("the instance list file (OPS_INSTANCE_LIST_FILE)", () => {
+  it("is one base URL per line; anything else, or no file, falls back", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-list-"));
+    try {
+      const file = path.join(dir, "instances.txt");
+      fs.writeFileSync(file, "http://127.0.0.1:4001\n\nnot a url\nhttp://127.0.0.1:4002/\n");
+      expect(await readInstanceList(file)).toEqual([
+        "http://127.0.0.1:4001",
+        "http://127.0.0.1:4002",
+      ]);
+      fs.writeFileSync(file, "\n");
+      expect(await readInstanceList(file)).toBeUndefined();
+      expect(await readInstanceList(path.join(dir, "missing.txt"))).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
