@@ -1,17 +1,19 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { MAX_TIMER_MS, parseEnv, uploadRequestLimit, variables } from "@strata/config";
+import {
+  MAX_TIMER_MS,
+  parseEnv,
+  uploadRequestLimit,
+  variables,
+  wholeNumberVar,
+} from "@strata/config";
 import { stackDrainDelayMs } from "./nginx/upstream-policy.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+// The instances' own rule for numbers (digits only), so both read a setting the same way.
+const int = wholeNumberVar;
 
 /**
  * The stack runner's own variables (STRATA_*), each with its default; README's "Stack runner"

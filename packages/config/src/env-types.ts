@@ -2,12 +2,22 @@ import { z } from "zod";
 
 /** Helpers that turn environment strings into typed values with readable errors. */
 
+/**
+ * Digits only, as people write numbers in settings: Number() alone would also take "0x4000",
+ * "1e4" and " 8080 ", and a typo would pass as some other number.
+ */
+const digitsOnly = (value: unknown) =>
+  typeof value === "string" && !/^-?\d+$/.test(value) ? Number.NaN : value;
+
 export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.preprocess(
+    digitsOnly,
+    z.coerce
+      .number({ error: "must be a whole number written in digits" })
+      .int("must be a whole number")
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
 
 export const port = int(1, 65535);
 
@@ -20,11 +30,14 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration in milliseconds that a timer will be set to. */
 export const ms = (min: number) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer)`);
+  z.preprocess(
+    digitsOnly,
+    z.coerce
+      .number({ error: "must be a whole number written in digits" })
+      .int("must be a whole number")
+      .min(min, `must be at least ${min}`)
+      .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer)`),
+  );
 
 export const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })

@@ -40,6 +40,15 @@ describe("loadApiConfig", () => {
     expect(problems).toHaveLength(5);
   });
 
+  it("reads numbers written in digits only: not hex, exponents or padding", () => {
+    for (const written of ["0x4000", "1e4", " 3000", "3000 ", "3.0"]) {
+      expect(problemsOf({ ...valid, PORT: written }), written).toEqual([
+        expect.stringMatching(/^PORT must be a whole number/),
+      ]);
+    }
+    expect(loadApiConfig({ ...valid, PORT: "3000" }).http.port).toBe(3000);
+  });
+
   it("refuses placeholder secrets outside development", () => {
     const env = {
       ...valid,
