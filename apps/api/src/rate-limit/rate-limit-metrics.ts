@@ -17,5 +17,16 @@ export function rateLimitDecisionCounter(
     labelNames: ["limiter", "outcome"] as const,
     registers: [registry],
   });
-  return (policy, outcome) => counter.inc({ limiter: policy.name, outcome });
+  // One labelled child per (limiter, outcome), found by key: inc() with a labels object hashes
+  // it on every request, and every admitted read records a decision.
+  const children = new Map<string, client.Counter.Internal>();
+  return (policy, outcome) => {
+    const key = `${policy.name} ${outcome}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = counter.labels({ limiter: policy.name, outcome });
+      children.set(key, child);
+    }
+    child.inc();
+  };
 }
