@@ -1,7 +1,6 @@
 import closeWithGrace from "close-with-grace";
-import { ConfigError, loadApiConfig } from "@strata/config";
+import { ConfigError, listenProblem, loadApiConfig } from "@strata/config";
 import { buildApp } from "./app.ts";
-import { listenProblem } from "./lifecycle/listen-problem.ts";
 
 /**
  * The API process: configuration, listen, and the ordered shutdown on SIGTERM/SIGINT —
@@ -33,7 +32,7 @@ closeWithGrace({ delay: drainDelayMs + shutdownTimeoutMs }, async ({ signal, err
 try {
   await app.listen({ host: config.http.host, port: config.http.port });
 } catch (error) {
-  const problem = listenProblem(error as Error, config.http.host, config.http.port);
+  const problem = listenProblem(error as Error, "HOST:PORT", config.http.host, config.http.port);
   app.log.fatal({ code: (error as { code?: string }).code }, problem);
   process.exit(1);
 }

@@ -9,15 +9,17 @@ import { z } from "zod";
 const digitsOnly = (value: unknown) =>
   typeof value === "string" && !/^-?\d+$/.test(value) ? Number.NaN : value;
 
-export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+const wholeNumber = (min: number, max: number, maxMessage = `must be at most ${max}`) =>
   z.preprocess(
     digitsOnly,
     z.coerce
       .number({ error: "must be a whole number written in digits" })
       .int("must be a whole number")
       .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`),
+      .max(max, maxMessage),
   );
+
+export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => wholeNumber(min, max);
 
 export const port = int(1, 65535);
 
@@ -30,13 +32,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration in milliseconds that a timer will be set to. */
 export const ms = (min: number) =>
-  z.preprocess(
-    digitsOnly,
-    z.coerce
-      .number({ error: "must be a whole number written in digits" })
-      .int("must be a whole number")
-      .min(min, `must be at least ${min}`)
-      .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer)`),
+  wholeNumber(
+    min,
+    MAX_TIMER_MS,
+    `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer)`,
   );
 
 export const bool = z

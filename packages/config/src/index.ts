@@ -18,4 +18,5 @@ export { MULTIPART_OVERHEAD_BYTES, uploadRequestLimit } from "./upload-limits.ts
 export { API_MAX_HEADER_BYTES, NGINX_HEADER_BUFFERS } from "./header-limits.ts";
 export { cacheVars, type CacheConfig } from "./cache-config.ts";
 export { isInstanceBaseUrl, opsVars, type OpsConfig } from "./ops-config.ts";
+export { listenProblem } from "./listen-problem.ts";
 export { int as wholeNumberVar, MAX_TIMER_MS } from "./env-types.ts";

@@ -1,12 +1,5 @@
 import net from "node:net";
-
-const WHY: Record<string, string> = {
-  EADDRINUSE: "another program is listening there",
-  EADDRNOTAVAIL: "not an address of this machine",
-  EACCES: "a port below 1024 needs root",
-  ENOTFOUND: "no such host",
-  EAI_AGAIN: "the name could not be resolved",
-};
+import { listenProblem } from "@strata/config";
 
 /**
  * Listens on STRATA_HOST:STRATA_PORT for a moment and lets go: nginx binds there last, after
@@ -16,10 +9,9 @@ const WHY: Record<string, string> = {
 export function checkPublicAddress(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once("error", (error: Error & { code?: string }) => {
-      const why = WHY[error.code ?? ""] ?? error.message;
-      reject(new Error(`STRATA_HOST:STRATA_PORT ${host}:${port} cannot be listened on: ${why}`));
-    });
+    server.once("error", (error: Error) =>
+      reject(new Error(listenProblem(error, "STRATA_HOST:STRATA_PORT", host, port))),
+    );
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
   });
 }

@@ -96,36 +96,31 @@ export function expectationRefusal(instanceId: string) {
   };
 }
 
-function endWithProblem(
-  response: ServerResponse,
-  problem: { status: number; title: string; detail: string },
-  instanceId: string,
-): void {
+type Answer = { status: number; title: string; detail: string };
+
+/** The headers and body of a hand-written answer: what every response carries (X-Instance). */
+function answerOf(problem: Answer, instanceId: string) {
   const body = JSON.stringify({ type: "about:blank", ...problem });
-  response.writeHead(problem.status, {
-    "x-instance": instanceId,
-    "content-type": PROBLEM_CONTENT_TYPE,
-    "content-length": Buffer.byteLength(body),
-    "cache-control": "no-store",
-    connection: "close",
-  });
+  const headers = {
+    "X-Instance": instanceId,
+    "Content-Type": PROBLEM_CONTENT_TYPE,
+    "Content-Length": String(Buffer.byteLength(body)),
+    "Cache-Control": "no-store",
+    Connection: "close",
+  };
+  return { headers, body };
+}
+
+/** Through node:http's response (an Expect it refuses has one). */
+function endWithProblem(response: ServerResponse, problem: Answer, instanceId: string): void {
+  const { headers, body } = answerOf(problem, instanceId);
+  response.writeHead(problem.status, headers);
   response.end(body);
 }
 
-/** Written by hand (no reply object exists), with what every response carries: X-Instance. */
-function writeProblem(
-  socket: Duplex,
-  problem: { status: number; title: string; detail: string },
-  instanceId: string,
-): void {
-  const body = JSON.stringify({ type: "about:blank", ...problem });
-  socket.write(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
-      `X-Instance: ${instanceId}\r\n` +
-      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      "Cache-Control: no-store\r\n" +
-      "Connection: close\r\n\r\n" +
-      body,
-  );
+/** Onto the socket itself: no request object exists for what Node could not parse. */
+function writeProblem(socket: Duplex, problem: Answer, instanceId: string): void {
+  const { headers, body } = answerOf(problem, instanceId);
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`HTTP/1.1 ${problem.status} ${problem.title}\r\n${lines.join("")}\r\n${body}`);
 }

@@ -1,7 +1,7 @@
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { listenProblem } from "../../src/lifecycle/listen-problem.ts";
+import { listenProblem } from "../src/index.ts";
 
 function listenError(host: string, port: number): Promise<Error> {
   return new Promise((resolve, reject) => {
@@ -17,14 +17,16 @@ describe("listenProblem", () => {
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      expect(listenProblem(await listenError("127.0.0.1", port), "127.0.0.1", port)).toBe(
+      expect(
+        listenProblem(await listenError("127.0.0.1", port), "HOST:PORT", "127.0.0.1", port),
+      ).toBe(
         `HOST:PORT 127.0.0.1:${port} cannot be listened on: another program is listening there`,
       );
     } finally {
       taken.close();
     }
     const unknown = await listenError("nowhere.invalid", 3000);
-    expect(listenProblem(unknown, "nowhere.invalid", 3000)).toMatch(
+    expect(listenProblem(unknown, "HOST:PORT", "nowhere.invalid", 3000)).toMatch(
       /^HOST:PORT nowhere\.invalid:3000 cannot be listened on: (no such host|the name could not be resolved)$/,
     );
   });

@@ -7,14 +7,16 @@ const WHY: Record<string, string> = {
 };
 
 /**
- * The message for a failed listen, naming the settings to fix (as `npm start` does for
- * STRATA_HOST:STRATA_PORT), instead of a bare `getaddrinfo ENOTFOUND` and its stack trace.
+ * The message for a failed listen, naming the settings to fix (`HOST:PORT` for an instance,
+ * `STRATA_HOST:STRATA_PORT` for `npm start`), instead of a bare `getaddrinfo ENOTFOUND` and its
+ * stack trace.
  */
 export function listenProblem(
   error: Error & { code?: string },
+  settings: string,
   host: string,
   port: number,
 ): string {
   const why = WHY[error.code ?? ""] ?? error.message;
-  return `HOST:PORT ${host}:${port} cannot be listened on: ${why}`;
+  return `${settings} ${host}:${port} cannot be listened on: ${why}`;
 }
