@@ -10,7 +10,6 @@ import { trustedProxyCheck } from "./http/client-address.ts";
 import { clientErrorHandler, connectRefusal, expectationRefusal } from "./http/client-error.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./http/error-handler.ts";
 import { installJsonBodyParser } from "./http/json-body.ts";
-import { sendProblem } from "./http/problem.ts";
 import { createDatabaseProbe } from "./lifecycle/database-probe.ts";
 import { Readiness } from "./lifecycle/readiness.ts";
 import cacheTiersPlugin from "./plugins/cache-tiers.ts";
@@ -87,22 +86,6 @@ export async function buildApp(config: ApiConfig): Promise<FastifyInstance> {
   app.server.headersTimeout = config.http.headersTimeoutMs;
   app.server.on("connect", connectRefusal(config.instanceId));
   app.server.on("checkExpectation", expectationRefusal(config.instanceId));
-  // An HTTP/1.1 request without Host: Node's own check (requireHostHeader, off above) answered
-  // it with a bare 400 and an empty body. nginx refuses it itself; this is for a client on the
-  // instance's own port.
-  app.addHook("onRequest", (request, reply, done) => {
-    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
-      // Before the request-context plugin's hooks, so X-Instance is set here.
-      reply.header("connection", "close").header("x-instance", config.instanceId);
-      sendProblem(reply, {
-        status: 400,
-        title: "Bad Request",
-        detail: "an HTTP/1.1 request must carry a Host header",
-      });
-      return;
-    }
-    done();
-  });
 
   const readiness = new Readiness();
   app.decorate("config", config);
