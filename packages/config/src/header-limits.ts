@@ -6,8 +6,8 @@
  *
  * nginx (`large_client_header_buffers`): the request line and each header line at most one
  * buffer, all of them in at most `count` buffers; a longer line or more lines is nginx's 431.
- * The API (Node's `maxHeaderSize`, 16 KiB by default, which a 20 KiB cookie nginx accepts
- * would exceed): nginx's whole budget plus what nginx adds on the way (Host, X-Request-Id,
+ * The API (Node's `maxHeaderSize`, 16 KiB by default, which three header lines of 7 KiB
+ * would exceed though nginx accepts them): nginx's whole budget plus what nginx adds on the way (Host, X-Request-Id,
  * X-Forwarded-*, Content-Length; well under a kilobyte), with room to spare.
  */
 export const NGINX_HEADER_BUFFERS = { count: 4, bytes: 8 * 1024 } as const;

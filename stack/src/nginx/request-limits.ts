@@ -4,8 +4,9 @@ import { NGINX_HEADER_BUFFERS } from "@strata/config";
  * What nginx refuses itself, so that an instance never sees a request its own parser would
  * reject: the instance would answer and close the connection, and nginx would count the
  * closed upstream connection as the instance failing and take it out of rotation (see
- * upstream-policy.ts). Found by the bad-input sweep: `FOO /` and a 20 KiB cookie each
- * disabled an instance for 3 s, and two in a row answered every client with 502.
+ * upstream-policy.ts). Found by the bad-input sweep: `FOO /` disabled an instance for 3 s,
+ * and two in a row answered every client with 502. Heads between Node's 16 KiB and nginx's
+ * 32 KiB (several header lines of a few kilobytes each) would do the same.
  */
 
 /** Request heads: nginx's budget is below the API's (@strata/config header-limits.ts). */
