@@ -36,6 +36,10 @@ export function startProcess(
   const exited = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => {
       exitValue = code ?? signal ?? "unknown";
+      // Now, and only now: the pid was just reaped, so its number cannot have been handed to
+      // another process yet. Later (in stop(), say) it may have been: pid_max is 32768 here,
+      // a test run goes round it, and `kill -pid` would then hit a stranger's process group.
+      killLeftovers(pid);
       resolve(exitValue);
     });
     child.once("error", (error) => {
@@ -50,11 +54,11 @@ export function startProcess(
     exited,
     child,
     async stop(signal = "SIGTERM", timeoutMs = 15_000) {
-      if (exitValue !== undefined) return killLeftovers(pid);
+      if (exitValue !== undefined) return;
       try {
         process.kill(pid, signal);
       } catch {
-        return killLeftovers(pid);
+        return;
       }
       const timer = new Promise<"timeout">((r) =>
         setTimeout(() => r("timeout"), timeoutMs).unref(),
@@ -67,17 +71,17 @@ export function startProcess(
         }
         await exited;
       }
-      killLeftovers(pid);
     },
   };
 }
 
 /**
- * SIGKILLs what is left of the child's process group once the child itself has exited: an
- * nginx master killed with -9 leaves its workers running (re-parented to init) and still
- * listening on the public port, so `down` stopped nothing and the next `up` found the port
- * taken. The group id is the child's pid, which the system does not hand out again while any
- * member of the group is alive, so only the child's own descendants can receive this.
+ * SIGKILLs what is left of the child's process group as the child itself exits: an nginx
+ * master killed with -9 left its workers running (re-parented to init) and still listening on
+ * the public port, so `down` stopped nothing and the next `up` found the port taken. The group
+ * id is the child's pid, which the system does not hand out again while any member of the
+ * group is alive, so only the child's own descendants can receive this, provided it is sent
+ * at the exit (see the exit handler).
  */
 function killLeftovers(pid: number): void {
   try {
