@@ -1,12 +1,10 @@
-import path from "node:path";
-import { freePort, startProcess, tail } from "@strata/local-servers";
+import { freePort } from "@strata/local-servers";
+import { startSupervisedServer } from "./supervised-server.ts";
 import type { DataLayout } from "../data-layout.ts";
-import { waitForHttp } from "../http-probe.ts";
 import type { UpstreamServer } from "../nginx/generate-nginx-config.ts";
 import { upstreamRoles } from "../nginx/upstream-roles.ts";
 import type { Supervisor } from "../process/supervisor.ts";
-import { repoRoot, type StackSettings } from "../settings.ts";
-import { buildServerBundle, bundleNodeArgs } from "../build/server-bundles.ts";
+import type { StackSettings } from "../settings.ts";
 
 export interface InstanceSlot {
   id: string;
@@ -89,37 +87,16 @@ export class ApiFleet {
     const slot = this.slot(id);
     if (this.#supervisor.isRunning(id)) return;
     this.#supervisor.forget(id);
-    const logFile = path.join(this.#layout.logs, `${id}.log`);
-    const bundle = await buildServerBundle("api");
-    const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "api"), logFile, {
-      cwd: repoRoot,
+    await startSupervisedServer({
+      id,
+      server: "api",
+      port: slot.port,
       env: this.#env(slot),
-    });
-    this.#supervisor.add({
-      name: id,
-      role: "api",
-      address: `127.0.0.1:${slot.port}`,
-      logFile,
-      process: child,
-      // SIGTERM: the instance drains (ready → 503, Connection: close) and exits 0.
-      stop: () => child.stop("SIGTERM", this.stopTimeoutMs),
-      stopSignal: "SIGTERM",
+      layout: this.#layout,
+      supervisor: this.#supervisor,
       stopTimeoutMs: this.stopTimeoutMs,
+      readyTimeoutMs: this.#settings.readyTimeoutMs,
     });
-    try {
-      await waitForHttp(id, `http://127.0.0.1:${slot.port}/ready`, {
-        timeoutMs: this.#settings.readyTimeoutMs,
-        gone: () =>
-          child.child.exitCode !== null || child.child.signalCode !== null
-            ? `exit ${child.child.exitCode ?? child.child.signalCode}`
-            : undefined,
-      });
-    } catch (error) {
-      await this.#supervisor.stop(id);
-      throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
-        cause: error,
-      });
-    }
   }
 
   /** Graceful stop: drain, finish in-flight requests, exit. */

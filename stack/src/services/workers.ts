@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { freePort, startProcess, tail } from "@strata/local-servers";
+import { freePort } from "@strata/local-servers";
+import { startSupervisedServer } from "./supervised-server.ts";
 import type { DataLayout } from "../data-layout.ts";
-import { waitForHttp } from "../http-probe.ts";
 import type { Supervisor } from "../process/supervisor.ts";
 import { repoRoot } from "../settings.ts";
-import { buildServerBundle, bundleNodeArgs, serverBundles } from "../build/server-bundles.ts";
+import { serverBundles } from "../build/server-bundles.ts";
 
 const workerEntry = path.join(repoRoot, serverBundles.worker.entry);
 
@@ -51,36 +51,15 @@ export async function restartExitedWorkers(options: WorkerOptions): Promise<stri
 }
 
 async function startWorker(id: string, options: WorkerOptions): Promise<void> {
-  const bundle = await buildServerBundle("worker");
-  const logFile = path.join(options.layout.logs, `${id}.log`);
   const port = await freePort();
-  const child = startProcess(id, process.execPath, bundleNodeArgs(bundle, "worker"), logFile, {
-    cwd: repoRoot,
+  await startSupervisedServer({
+    id,
+    server: "worker",
+    port,
     env: { ...options.env(id), WORKER_HOST: "127.0.0.1", WORKER_PORT: String(port) },
-  });
-  options.supervisor.add({
-    name: id,
-    role: "worker",
-    address: `127.0.0.1:${port}`,
-    logFile,
-    process: child,
-    // SIGTERM: the worker stops taking jobs and finishes (or hands back) the active ones.
-    stop: () => child.stop("SIGTERM", options.stopTimeoutMs),
-    stopSignal: "SIGTERM",
+    layout: options.layout,
+    supervisor: options.supervisor,
     stopTimeoutMs: options.stopTimeoutMs,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
-  try {
-    await waitForHttp(id, `http://127.0.0.1:${port}/ready`, {
-      timeoutMs: options.readyTimeoutMs,
-      gone: () =>
-        child.child.exitCode !== null || child.child.signalCode !== null
-          ? `exit ${child.child.exitCode ?? child.child.signalCode}`
-          : undefined,
-    });
-  } catch (error) {
-    await options.supervisor.stop(id);
-    throw new Error(`${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`, {
-      cause: error,
-    });
-  }
 }
